@@ -46,19 +46,19 @@ struct bone {
 };
 
 static const struct bone bones[] = {
-    {LM_LSHO, LM_RSHO, SIDE_MID},  {LM_LHIP, LM_RHIP, SIDE_MID},   {LM_LSHO, LM_LELB, SIDE_LEFT},
-    {LM_LELB, LM_LWRI, SIDE_LEFT}, {LM_LWRI, LM_LIDX, SIDE_LEFT},  {LM_LSHO, LM_LHIP, SIDE_LEFT},
-    {LM_LHIP, LM_LKNE, SIDE_LEFT}, {LM_LKNE, LM_LANK, SIDE_LEFT},  {LM_LANK, LM_LHEE, SIDE_LEFT},
-    {LM_LHEE, LM_LTOE, SIDE_LEFT}, {LM_LANK, LM_LTOE, SIDE_LEFT},  {LM_RSHO, LM_RELB, SIDE_RIGHT},
+    {LM_LSHO, LM_RSHO, SIDE_MID},   {LM_LHIP, LM_RHIP, SIDE_MID},   {LM_LSHO, LM_LELB, SIDE_LEFT},
+    {LM_LELB, LM_LWRI, SIDE_LEFT},  {LM_LWRI, LM_LIDX, SIDE_LEFT},  {LM_LSHO, LM_LHIP, SIDE_LEFT},
+    {LM_LHIP, LM_LKNE, SIDE_LEFT},  {LM_LKNE, LM_LANK, SIDE_LEFT},  {LM_LANK, LM_LHEE, SIDE_LEFT},
+    {LM_LHEE, LM_LTOE, SIDE_LEFT},  {LM_LANK, LM_LTOE, SIDE_LEFT},  {LM_RSHO, LM_RELB, SIDE_RIGHT},
     {LM_RELB, LM_RWRI, SIDE_RIGHT}, {LM_RWRI, LM_RIDX, SIDE_RIGHT}, {LM_RSHO, LM_RHIP, SIDE_RIGHT},
     {LM_RHIP, LM_RKNE, SIDE_RIGHT}, {LM_RKNE, LM_RANK, SIDE_RIGHT}, {LM_RANK, LM_RHEE, SIDE_RIGHT},
     {LM_RHEE, LM_RTOE, SIDE_RIGHT}, {LM_RANK, LM_RTOE, SIDE_RIGHT},
 };
 
 /* Joints that get a dot. */
-static const int joints[] = {LM_NOSE, LM_LSHO, LM_RSHO, LM_LELB, LM_RELB, LM_LWRI, LM_RWRI,
-                             LM_LHIP, LM_RHIP, LM_LKNE, LM_RKNE, LM_LANK, LM_RANK, LM_LHEE,
-                             LM_RHEE, LM_LTOE, LM_RTOE};
+static const int joints[] = {LM_NOSE, LM_LSHO, LM_RSHO, LM_LELB, LM_RELB, LM_LWRI,
+                             LM_RWRI, LM_LHIP, LM_RHIP, LM_LKNE, LM_RKNE, LM_LANK,
+                             LM_RANK, LM_LHEE, LM_RHEE, LM_LTOE, LM_RTOE};
 
 static const struct {
     const char *name;
@@ -176,8 +176,7 @@ enum kz_err render_create(int coord_w, int coord_h, const struct render_opts *o,
     r = calloc(1, sizeof(*r));
     if (!r)
         return err_set(e, KZ_E_NOMEM, "render: out of memory");
-    rc = render_output_size(coord_w, coord_h, o ? o->max_long_side_px : 0, &r->out_w, &r->out_h,
-                            e);
+    rc = render_output_size(coord_w, coord_h, o ? o->max_long_side_px : 0, &r->out_w, &r->out_h, e);
     if (rc != KZ_OK)
         goto fail;
     r->coord_w = coord_w;
@@ -324,8 +323,7 @@ static void draw_bar(struct render *r, const struct render_overlay *ov)
     }
     for (int i = 1; i < ov->n_bar; i++) {
         const struct render_bar_point *a = &ov->bar[i - 1], *b = &ov->bar[i];
-        if (!isfinite(a->x_px) || !isfinite(a->y_px) || !isfinite(b->x_px) ||
-            !isfinite(b->y_px))
+        if (!isfinite(a->x_px) || !isfinite(a->y_px) || !isfinite(b->x_px) || !isfinite(b->y_px))
             continue;
         uint8_t rgb[3];
         render_speed_color(b->speed_mps, vmax, rgb);
@@ -339,10 +337,9 @@ static void draw_bar(struct render *r, const struct render_overlay *ov)
         uint8_t rgb[3];
         render_speed_color(last->speed_mps, vmax, rgb);
         struct frame_rgba c = {rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0, 1.0};
-        frame_canvas_circle(r->canvas, last->x_px * r->sx, last->y_px * r->sy, 4.0 * u, 1, 0.0,
-                            c);
-        frame_canvas_circle(r->canvas, last->x_px * r->sx, last->y_px * r->sy, 4.0 * u, 0,
-                            1.0 * u, col_text);
+        frame_canvas_circle(r->canvas, last->x_px * r->sx, last->y_px * r->sy, 4.0 * u, 1, 0.0, c);
+        frame_canvas_circle(r->canvas, last->x_px * r->sx, last->y_px * r->sy, 4.0 * u, 0, 1.0 * u,
+                            col_text);
     }
     /* Legend: a colour ramp along the bottom-left with its scale. */
     double lw = 60.0 * u, lh = 4.0 * u;

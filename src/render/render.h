@@ -26,9 +26,9 @@
 
 #include <stdint.h>
 
-#define RENDER_N_LANDMARKS 33     /* BlazePose topology (same indices as pose.h) */
+#define RENDER_N_LANDMARKS 33 /* BlazePose topology (same indices as pose.h) */
 #define RENDER_MAX_LONG_SIDE_PX 1280
-#define RENDER_MAX_INFO 4          /* information lines under the phase label */
+#define RENDER_MAX_INFO 4         /* information lines under the phase label */
 #define RENDER_MIN_VISIBILITY 0.5 /* landmarks below this are not drawn */
 
 /* Joint angles that get a label, in the vendor's series order and naming. */
@@ -61,16 +61,16 @@ struct render_bar_point {
 
 /* Everything drawn on one frame. Initialise with render_overlay_init. */
 struct render_overlay {
-    int have_pose;                          /* 0: no skeleton on this frame */
+    int have_pose; /* 0: no skeleton on this frame */
     struct render_point lm[RENDER_N_LANDMARKS];
-    double angle_deg[RENDER_N_ANGLES];      /* NAN: no label for that joint */
-    int contact[2];                         /* running: [0] left, [1] right foot on the
-                                               ground (1), off (0), unknown (-1) */
-    const char *phase;                      /* borrowed; NULL: no phase label */
-    const char *info[RENDER_MAX_INFO];      /* borrowed; NULL entries are skipped */
-    const struct render_bar_point *bar;     /* borrowed trail, oldest first; NULL: none */
+    double angle_deg[RENDER_N_ANGLES];  /* NAN: no label for that joint */
+    int contact[2];                     /* running: [0] left, [1] right foot on the
+                                           ground (1), off (0), unknown (-1) */
+    const char *phase;                  /* borrowed; NULL: no phase label */
+    const char *info[RENDER_MAX_INFO];  /* borrowed; NULL entries are skipped */
+    const struct render_bar_point *bar; /* borrowed trail, oldest first; NULL: none */
     int n_bar;
-    double bar_speed_max_mps;               /* top of the colour scale; <= 0: from the trail */
+    double bar_speed_max_mps; /* top of the colour scale; <= 0: from the trail */
 };
 
 /* Reset `ov`: no pose, every angle NAN, contacts unknown, no labels, no bar. */

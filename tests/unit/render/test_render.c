@@ -49,9 +49,9 @@ static void make_pose(struct render_overlay *ov, double scale, double lx, double
         int i;
         double x, y;
     } pts[] = {
-        {11, lx, 100}, {12, rx, 100}, {23, lx, 200}, {24, rx, 200}, {25, lx, 300},
-        {26, rx, 300}, {27, lx, 400}, {28, rx, 400}, {29, lx - 10, 420}, {30, rx - 10, 420},
-        {31, lx + 30, 425}, {32, rx + 30, 425},
+        {11, lx, 100},      {12, rx, 100},      {23, lx, 200},      {24, rx, 200},
+        {25, lx, 300},      {26, rx, 300},      {27, lx, 400},      {28, rx, 400},
+        {29, lx - 10, 420}, {30, rx - 10, 420}, {31, lx + 30, 425}, {32, rx + 30, 425},
     };
     for (size_t k = 0; k < sizeof(pts) / sizeof(pts[0]); k++)
         ov->lm[pts[k].i] = (struct render_point){pts[k].x * scale, pts[k].y * scale, 0.99};
@@ -97,8 +97,7 @@ static void test_colours_where_limbs_are(void **state)
     frame_free(&src);
 }
 
-static int count_diff(const struct frame *a, const struct frame *b, int x0, int y0, int x1,
-                      int y1)
+static int count_diff(const struct frame *a, const struct frame *b, int x0, int y0, int x1, int y1)
 {
     int n = 0;
     for (int y = y0; y < y1; y++)
@@ -235,7 +234,7 @@ static void test_bar_trail_speed_colours(void **state)
     assert_true(rgb[2] > 200 && rgb[0] < 50); /* slow = blue */
     render_speed_color(2.0, 2.0, rgb);
     assert_true(rgb[0] > 200 && rgb[2] < 50 && rgb[1] < 60); /* fast = red */
-    render_speed_color(5.0, 2.0, rgb);                      /* clamped */
+    render_speed_color(5.0, 2.0, rgb);                       /* clamped */
     assert_true(rgb[0] > 200 && rgb[2] < 50);
 
     struct frame src = {0};
@@ -266,10 +265,8 @@ static void test_bar_trail_speed_colours(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_colours_where_limbs_are),
-        cmocka_unit_test(test_labels_and_markers),
-        cmocka_unit_test(test_scaled_output),
-        cmocka_unit_test(test_output_size_rules),
+        cmocka_unit_test(test_colours_where_limbs_are), cmocka_unit_test(test_labels_and_markers),
+        cmocka_unit_test(test_scaled_output),           cmocka_unit_test(test_output_size_rules),
         cmocka_unit_test(test_bar_trail_speed_colours),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -368,6 +368,7 @@ static void test_clean_and_jerk(void **state)
     json_t *m = lift_result_json_metrics(r);
     assert_true(json_is_integer(json_object_get(m, "jerk_dip_end")));
     assert_true(json_is_integer(json_object_get(m, "total_time")));
+    json_decref(m);
     lift_result_destroy(r);
     free_clip(&c);
 }

@@ -12,6 +12,7 @@ static int cmd_version(int argc, char **argv);
 
 static const struct cli_command commands[] = {
     {"version", "print the version", cmd_version},
+    {"probe", "print a video's properties as JSON", cmd_probe},
 };
 
 static int cmd_version(int argc, char **argv)

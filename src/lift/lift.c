@@ -1,6 +1,6 @@
 /*
  * lift.c — lift_analyze(): turns the per-frame plate centre (px) and optional
- * pose landmarks into bar kinematics, phases (lift_phase.c), power and the
+ * body kinematics (analysis module) into bar kinematics, phases (lift_phase.c), power and the
  * scalar metrics of lift.h. Definitions follow METRICS-AND-PEERS.md §3.3:
  *   - bar power P = m_bar · (g + a_y) · v_y, bar only, excluding the body
  *     (Garhammer-style bar power; "Comparison of different methods of
@@ -21,22 +21,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* BlazePose landmark indices. */
-enum {
-    LM_L_SHOULDER = 11,
-    LM_R_SHOULDER = 12,
-    LM_L_HIP = 23,
-    LM_R_HIP = 24,
-    LM_L_KNEE = 25,
-    LM_R_KNEE = 26,
-    LM_L_ANKLE = 27,
-    LM_R_ANKLE = 28,
-    LM_L_HEEL = 29,
-    LM_R_HEEL = 30,
-    LM_L_FOOT = 31,
-    LM_R_FOOT = 32
-};
 
 static const char *const exercise_names[] = {"snatch", "clean", "clean_and_jerk"};
 
@@ -151,7 +135,7 @@ void lift_result_destroy(struct lift_result *r)
     free(r->acc_y_mps2);
     free(r->power_w);
     free(r->hip_vel_y_mps);
-    free(r->knee_angle_deg);
+    free(r->knee_flex_deg);
     free(r->lkne_deg);
     free(r->rkne_deg);
     free(r->lank_deg);
@@ -179,65 +163,6 @@ static void unavailable(struct lift_result *r, enum lift_metric m, const char *r
     r->m[m].reason = reason;
 }
 
-static int lm_ok(const struct lift_landmark *l)
-{
-    return l->visibility >= 0.5f && isfinite(l->x_px) && isfinite(l->y_px);
-}
-
-/* Facing from the feet: the toe is ahead of the heel in the facing direction. */
-static int facing_from_pose(const struct lift_input *in)
-{
-    int votes = 0;
-    for (size_t i = 0; i < in->n_frames; i++) {
-        const struct lift_landmark *p = in->pose[i];
-        for (int s = 0; s < 2; s++) {
-            const struct lift_landmark *toe = &p[s ? LM_R_FOOT : LM_L_FOOT];
-            const struct lift_landmark *heel = &p[s ? LM_R_HEEL : LM_L_HEEL];
-            if (lm_ok(toe) && lm_ok(heel) && fabs(toe->x_px - heel->x_px) > 2.0f)
-                votes += toe->x_px > heel->x_px ? 1 : -1;
-        }
-    }
-    return votes > 0 ? 1 : votes < 0 ? -1 : 0;
-}
-
-/* Joint angles; near side = the side whose knee is more visible over the clip. */
-static void pose_angles(const struct lift_input *in, struct lift_result *r)
-{
-    double vis[2] = {0, 0};
-    for (size_t i = 0; i < in->n_frames; i++) {
-        vis[0] += in->pose[i][LM_L_KNEE].visibility;
-        vis[1] += in->pose[i][LM_R_KNEE].visibility;
-    }
-    int near = vis[1] > vis[0];
-    for (size_t i = 0; i < in->n_frames; i++) {
-        const struct lift_landmark *p = in->pose[i];
-        double *knee[2] = {&r->lkne_deg[i], &r->rkne_deg[i]};
-        double *ank[2] = {&r->lank_deg[i], &r->rank_deg[i]};
-        for (int s = 0; s < 2; s++) {
-            const struct lift_landmark *h = &p[s ? LM_R_HIP : LM_L_HIP];
-            const struct lift_landmark *k = &p[s ? LM_R_KNEE : LM_L_KNEE];
-            const struct lift_landmark *a = &p[s ? LM_R_ANKLE : LM_L_ANKLE];
-            const struct lift_landmark *f = &p[s ? LM_R_FOOT : LM_L_FOOT];
-            *knee[s] = lm_ok(h) && lm_ok(k) && lm_ok(a)
-                           ? lift_angle3_deg(h->x_px, h->y_px, k->x_px, k->y_px, a->x_px, a->y_px)
-                           : NAN;
-            *ank[s] = lm_ok(k) && lm_ok(a) && lm_ok(f)
-                          ? lift_angle3_deg(k->x_px, k->y_px, a->x_px, a->y_px, f->x_px, f->y_px)
-                          : NAN;
-        }
-        const struct lift_landmark *sh = &p[near ? LM_R_SHOULDER : LM_L_SHOULDER];
-        const struct lift_landmark *hp = &p[near ? LM_R_HIP : LM_L_HIP];
-        const struct lift_landmark *kn = &p[near ? LM_R_KNEE : LM_L_KNEE];
-        r->hip_deg[i] =
-            lm_ok(sh) && lm_ok(hp) && lm_ok(kn)
-                ? lift_angle3_deg(sh->x_px, sh->y_px, hp->x_px, hp->y_px, kn->x_px, kn->y_px)
-                : NAN;
-        r->knee_angle_deg[i] = near ? r->rkne_deg[i] : r->lkne_deg[i];
-        if (isnan(r->knee_angle_deg[i]))
-            r->knee_angle_deg[i] = near ? r->lkne_deg[i] : r->rkne_deg[i];
-    }
-}
-
 /* Known span [lo, hi] of a series; returns 0 when empty. */
 static int known_span(const double *y, size_t n, size_t *lo, size_t *hi)
 {
@@ -253,52 +178,50 @@ static int known_span(const double *y, size_t n, size_t *lo, size_t *hi)
     return 1;
 }
 
-/* Fill + low-pass a px series in place; returns the known span through lo/hi. */
-static enum kz_err smooth_series(const double *t, double *y, size_t n, double fc, size_t *lo,
-                                 size_t *hi, struct err_ctx *e)
+/* Mean confidence of a landmark over the clip (near side = the more visible). */
+static double lm_conf(const struct an_kinematics *k, int lm)
 {
-    if (!known_span(y, n, lo, hi))
-        return KZ_E_NOT_FOUND;
-    lift_series_fill_gaps(t, y, n);
-    return lift_series_lowpass(t, y, *lo, *hi, fc, e);
+    double s = 0;
+    for (int i = 0; i < k->n; i++)
+        s += k->conf[lm][i];
+    return s;
 }
 
-/* Hip-midpoint vertical velocity and acceleration (m/s, up +), px -> m. */
-static enum kz_err hip_kinematics(const struct lift_input *in, struct lift_result *r, double fc,
-                                  double *acc_out, struct err_ctx *e)
+/* Body series from the analysis kinematics: joint angles (copied), near-side
+   knee flexion, hip-midpoint vertical velocity/acceleration re-scaled to the
+   plate scale, knee height in image pixels. */
+static enum kz_err body_series(const struct lift_input *in, struct lift_result *r, double *hip_acc,
+                               double *knee_y_px, struct err_ctx *e)
 {
-    size_t n = in->n_frames, lo, hi;
-    double *y = malloc(n * sizeof *y);
-    enum kz_err rc = KZ_OK;
-    if (!y)
+    const struct an_kinematics *k = in->kin;
+    size_t n = r->n;
+    int near_r = lm_conf(k, AN_R_KNEE) > lm_conf(k, AN_L_KNEE);
+    double *hy = malloc(n * sizeof *hy);
+    if (!hy)
         return err_set(e, KZ_E_NOMEM, "lift: out of memory");
     for (size_t i = 0; i < n; i++) {
-        const struct lift_landmark *a = &in->pose[i][LM_L_HIP], *b = &in->pose[i][LM_R_HIP];
-        double s = 0;
-        int c = 0;
-        if (lm_ok(a)) {
-            s += a->y_px;
-            c++;
-        }
-        if (lm_ok(b)) {
-            s += b->y_px;
-            c++;
-        }
-        y[i] = c ? -s / c * in->m_per_px : NAN;
-        acc_out[i] = NAN;
+        r->lkne_deg[i] = k->angle_deg[AN_ANG_LKNE][i];
+        r->rkne_deg[i] = k->angle_deg[AN_ANG_RKNE][i];
+        r->lank_deg[i] = k->angle_deg[AN_ANG_LANK][i];
+        r->rank_deg[i] = k->angle_deg[AN_ANG_RANK][i];
+        r->hip_deg[i] = k->angle_deg[near_r ? AN_ANG_RHIP : AN_ANG_LHIP][i];
+        if (isnan(r->hip_deg[i]))
+            r->hip_deg[i] = k->angle_deg[near_r ? AN_ANG_LHIP : AN_ANG_RHIP][i];
+        r->knee_flex_deg[i] = near_r ? r->rkne_deg[i] : r->lkne_deg[i];
+        if (isnan(r->knee_flex_deg[i]))
+            r->knee_flex_deg[i] = near_r ? r->lkne_deg[i] : r->rkne_deg[i];
+        /* analysis positions: y-up metres from the image bottom at k's scale */
+        double kyl = k->y[AN_L_KNEE][i], kyr = k->y[AN_R_KNEE][i];
+        double ky = isfinite(kyl) && isfinite(kyr) ? 0.5 * (kyl + kyr) : isfinite(kyl) ? kyl : kyr;
+        knee_y_px[i] = in->image_height_px - ky / k->scale_m_per_px;
+        double hl = k->y[AN_L_HIP][i], hr = k->y[AN_R_HIP][i];
+        double h = isfinite(hl) && isfinite(hr) ? 0.5 * (hl + hr) : isfinite(hl) ? hl : hr;
+        hy[i] = h / k->scale_m_per_px * in->m_per_px; /* metres at the plate scale */
     }
-    rc = smooth_series(r->t_s, y, n, fc, &lo, &hi, e);
-    if (rc == KZ_E_NOT_FOUND) {
-        rc = KZ_OK;
-        goto fail;
-    }
-    if (rc != KZ_OK)
-        goto fail;
-    lift_series_derivative(r->t_s, y, n, lo, hi, r->hip_vel_y_mps);
-    lift_series_derivative(r->t_s, r->hip_vel_y_mps, n, lo, hi, acc_out);
-fail:
-    free(y);
-    return rc;
+    analysis_signal_derivative(r->t_s, hy, (int)n, r->hip_vel_y_mps);
+    analysis_signal_derivative(r->t_s, r->hip_vel_y_mps, (int)n, hip_acc);
+    free(hy);
+    return KZ_OK;
 }
 
 /*
@@ -328,17 +251,17 @@ static double trajectory_type(const struct lift_result *r, size_t s, size_t mh, 
     return 2;
 }
 
-static enum kz_err alloc_arrays(struct lift_result *r, size_t n, int with_pose)
+static enum kz_err alloc_arrays(struct lift_result *r, size_t n, int with_kin)
 {
     double **d[] = {&r->t_s,        &r->bar_x_px,  &r->bar_y_px,      &r->bar_x_m,
                     &r->bar_y_m,    &r->vel_x_mps, &r->vel_y_mps,     &r->speed_mps,
-                    &r->acc_y_mps2, &r->power_w,   &r->hip_vel_y_mps, &r->knee_angle_deg,
+                    &r->acc_y_mps2, &r->power_w,   &r->hip_vel_y_mps, &r->knee_flex_deg,
                     &r->bar_conf};
     double **p[] = {&r->lkne_deg, &r->rkne_deg, &r->lank_deg, &r->rank_deg, &r->hip_deg};
     for (size_t k = 0; k < KZ_ARRAY_LEN(d); k++)
         if (!(*d[k] = malloc(n * sizeof(double))))
             return KZ_E_NOMEM;
-    for (size_t k = 0; with_pose && k < KZ_ARRAY_LEN(p); k++)
+    for (size_t k = 0; with_kin && k < KZ_ARRAY_LEN(p); k++)
         if (!(*p[k] = malloc(n * sizeof(double))))
             return KZ_E_NOMEM;
     r->flag = calloc(n, 1);
@@ -352,7 +275,7 @@ static void compute_metrics(const struct lift_input *in, struct lift_result *r,
 enum kz_err lift_analyze(const struct lift_input *in, struct lift_result **out, struct err_ctx *e)
 {
     struct lift_result *r = NULL;
-    double *hip_acc = NULL;
+    double *hip_acc = NULL, *knee_y_px = NULL, *raw = NULL;
     enum kz_err rc = KZ_OK;
     size_t n, lo, hi, nknown = 0;
     double fc, sigma_pos_m = 0;
@@ -370,6 +293,9 @@ enum kz_err lift_analyze(const struct lift_input *in, struct lift_result **out, 
         return err_set(e, KZ_E_INVALID, "lift: barbell mass must be > 0 kg");
     if ((unsigned)in->exercise > LIFT_CLEAN_AND_JERK)
         return err_set(e, KZ_E_INVALID, "lift: unknown exercise");
+    if (in->kin &&
+        ((size_t)in->kin->n != n || !(in->kin->scale_m_per_px > 0) || in->image_height_px <= 0))
+        return err_set(e, KZ_E_INVALID, "lift: kinematics must cover the same %zu frames", n);
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(in->t_s[i]) || (i > 0 && !(in->t_s[i] > in->t_s[i - 1])))
             return err_set(e, KZ_E_INVALID, "lift: timestamps must increase (frame %zu)", i);
@@ -390,18 +316,17 @@ enum kz_err lift_analyze(const struct lift_input *in, struct lift_result **out, 
     r->m_per_px = in->m_per_px;
     r->barbell_mass_kg = in->barbell_mass_kg;
     r->body_mass_kg = in->body_mass_kg;
-    if (alloc_arrays(r, n, in->pose != NULL) != KZ_OK) {
-        rc = err_set(e, KZ_E_NOMEM, "lift: out of memory");
-        goto fail;
-    }
     hip_acc = malloc(n * sizeof *hip_acc);
-    if (!hip_acc) {
+    knee_y_px = malloc(n * sizeof *knee_y_px);
+    raw = malloc(n * sizeof *raw);
+    if (alloc_arrays(r, n, in->kin != NULL) != KZ_OK || !hip_acc || !knee_y_px || !raw) {
         rc = err_set(e, KZ_E_NOMEM, "lift: out of memory");
         goto fail;
     }
     memcpy(r->t_s, in->t_s, n * sizeof(double));
 
-    /* Bar px: only measured samples are trusted; the rest are re-interpolated. */
+    /* Bar px: only measured samples are trusted; the rest are re-interpolated
+       (gaps up to LIFT_MAX_GAP_S) by the analysis module's gap filler. */
     for (size_t i = 0; i < n; i++) {
         int ok = isfinite(in->bar_x_px[i]) && isfinite(in->bar_y_px[i]);
         uint8_t f = in->bar_flag ? in->bar_flag[i] : (ok ? LIFT_BAR_MEASURED : LIFT_BAR_MISSING);
@@ -412,43 +337,33 @@ enum kz_err lift_analyze(const struct lift_input *in, struct lift_result **out, 
         r->bar_y_px[i] = f == LIFT_BAR_MEASURED ? in->bar_y_px[i] : NAN;
         r->bar_conf[i] = f != LIFT_BAR_MEASURED ? 0.0 : in->bar_conf ? in->bar_conf[i] : 1.0;
     }
-    known_span(r->bar_x_px, n, &lo, &hi);
-    for (size_t i = lo; i <= hi; i++)
-        if (r->flag[i] == LIFT_BAR_MISSING)
-            r->flag[i] = LIFT_BAR_INTERPOLATED;
+    memcpy(raw, r->bar_y_px, n * sizeof *raw);
+    analysis_signal_fill_gaps(r->t_s, r->bar_x_px, (int)n, LIFT_MAX_GAP_S);
+    analysis_signal_fill_gaps(r->t_s, r->bar_y_px, (int)n, LIFT_MAX_GAP_S);
     for (size_t i = 0; i < n; i++)
-        if (i < lo || i > hi)
-            r->flag[i] = LIFT_BAR_MISSING;
+        if (r->flag[i] != LIFT_BAR_MEASURED)
+            r->flag[i] = isfinite(r->bar_y_px[i]) ? LIFT_BAR_INTERPOLATED : LIFT_BAR_MISSING;
+    rc = analysis_signal_lowpass(r->t_s, r->bar_x_px, (int)n, fc, r->bar_x_px, NULL, e);
+    if (rc == KZ_OK)
+        rc = analysis_signal_lowpass(r->t_s, r->bar_y_px, (int)n, fc, r->bar_y_px, NULL, e);
+    if (rc != KZ_OK)
+        goto fail;
+    known_span(r->bar_y_px, n, &lo, &hi);
     {
-        /* Keep the raw values to estimate the measurement noise after filtering. */
-        double *raw = malloc(n * sizeof *raw);
-        if (!raw) {
-            rc = err_set(e, KZ_E_NOMEM, "lift: out of memory");
-            goto fail;
-        }
-        memcpy(raw, r->bar_y_px, n * sizeof *raw);
-        rc = smooth_series(r->t_s, r->bar_x_px, n, fc, &lo, &hi, e);
-        if (rc == KZ_OK)
-            rc = smooth_series(r->t_s, r->bar_y_px, n, fc, &lo, &hi, e);
-        if (rc == KZ_OK) {
-            double ss = 0;
-            size_t c = 0;
-            for (size_t i = lo; i <= hi; i++)
-                if (r->flag[i] == LIFT_BAR_MEASURED) {
-                    ss += (raw[i] - r->bar_y_px[i]) * (raw[i] - r->bar_y_px[i]);
-                    c++;
-                }
-            sigma_pos_m = c ? sqrt(ss / c) * in->m_per_px : 0;
-        }
-        free(raw);
-        if (rc != KZ_OK)
-            goto fail;
+        double ss = 0;
+        size_t c = 0;
+        for (size_t i = 0; i < n; i++)
+            if (r->flag[i] == LIFT_BAR_MEASURED && isfinite(r->bar_y_px[i])) {
+                ss += (raw[i] - r->bar_y_px[i]) * (raw[i] - r->bar_y_px[i]);
+                c++;
+            }
+        sigma_pos_m = c ? sqrt(ss / (double)c) * in->m_per_px : 0;
     }
 
-    /* Facing: explicit, else from the feet. */
+    /* Facing: explicit, else from the analysis kinematics (toe ahead of heel). */
     r->facing = in->facing > 0 ? 1 : in->facing < 0 ? -1 : 0;
-    if (!r->facing && in->pose)
-        r->facing = facing_from_pose(in);
+    if (!r->facing && in->kin)
+        r->facing = in->kin->facing;
 
     /* Metres with a provisional origin at the first known sample. */
     {
@@ -458,30 +373,22 @@ enum kz_err lift_analyze(const struct lift_input *in, struct lift_result **out, 
             r->bar_y_m[i] = -(r->bar_y_px[i] - r->bar_y_px[lo]) * in->m_per_px;
         }
     }
-    lift_series_derivative(r->t_s, r->bar_x_m, n, lo, hi, r->vel_x_mps);
-    lift_series_derivative(r->t_s, r->bar_y_m, n, lo, hi, r->vel_y_mps);
-    lift_series_derivative(r->t_s, r->vel_y_mps, n, lo, hi, r->acc_y_mps2);
+    analysis_signal_derivative(r->t_s, r->bar_x_m, (int)n, r->vel_x_mps);
+    analysis_signal_derivative(r->t_s, r->bar_y_m, (int)n, r->vel_y_mps);
+    analysis_signal_derivative(r->t_s, r->vel_y_mps, (int)n, r->acc_y_mps2);
     for (size_t i = 0; i < n; i++) {
         r->speed_mps[i] = hypot(r->vel_x_mps[i], r->vel_y_mps[i]);
         /* Bar power, P = m (g + a_y) v_y (METRICS-AND-PEERS §3.3). */
         r->power_w[i] = in->barbell_mass_kg * (LIFT_G_MPS2 + r->acc_y_mps2[i]) * r->vel_y_mps[i];
-        r->knee_angle_deg[i] = NAN;
+        r->knee_flex_deg[i] = NAN;
         r->hip_vel_y_mps[i] = NAN;
         hip_acc[i] = NAN;
+        knee_y_px[i] = NAN;
     }
-    if (in->pose) {
-        pose_angles(in, r);
-        rc = hip_kinematics(in, r, fc, hip_acc, e);
+    if (in->kin) {
+        rc = body_series(in, r, hip_acc, knee_y_px, e);
         if (rc != KZ_OK)
             goto fail;
-        /* Smooth the knee angle a little for extremum detection (gaps filled). */
-        size_t klo, khi;
-        if (known_span(r->knee_angle_deg, n, &klo, &khi)) {
-            lift_series_fill_gaps(r->t_s, r->knee_angle_deg, n);
-            rc = lift_series_lowpass(r->t_s, r->knee_angle_deg, klo, khi, fc, e);
-            if (rc != KZ_OK)
-                goto fail;
-        }
     }
 
     lift_detect_phases(r);
@@ -499,29 +406,24 @@ enum kz_err lift_analyze(const struct lift_input *in, struct lift_result **out, 
        the plate centre is at or above knee height. */
     r->ev[LIFT_EV_BAR_PAST_KNEE].found = 0;
     r->ev[LIFT_EV_BAR_PAST_KNEE].reason =
-        in->pose ? "bar never passed knee height" : "needs knee landmarks (no pose)";
-    if (in->pose && r->ev[LIFT_EV_START_OF_LIFTING].found && r->ev[LIFT_EV_SECOND_PULL_END].found) {
+        in->kin ? "bar never passed knee height" : "needs knee landmarks (no pose)";
+    if (in->kin && r->ev[LIFT_EV_START_OF_LIFTING].found && r->ev[LIFT_EV_SECOND_PULL_END].found) {
         size_t s = r->ev[LIFT_EV_START_OF_LIFTING].index;
         size_t p = r->ev[LIFT_EV_SECOND_PULL_END].index;
-        for (size_t i = s + 1; i <= p; i++) {
-            const struct lift_landmark *kl = &in->pose[i][LM_L_KNEE], *kr = &in->pose[i][LM_R_KNEE];
-            double ky = lm_ok(kl) && lm_ok(kr) ? 0.5 * (kl->y_px + kr->y_px)
-                        : lm_ok(kl)            ? kl->y_px
-                        : lm_ok(kr)            ? kr->y_px
-                                               : NAN;
-            if (isfinite(ky) && r->bar_y_px[i] <= ky) {
+        for (size_t i = s + 1; i <= p; i++)
+            if (isfinite(knee_y_px[i]) && r->bar_y_px[i] <= knee_y_px[i]) {
                 r->ev[LIFT_EV_BAR_PAST_KNEE] =
                     (struct lift_event_value){1, i, r->t_s[i], "knee_height", NULL};
                 break;
             }
-        }
     }
     compute_metrics(in, r, hip_acc, sigma_pos_m);
-    free(hip_acc);
     *out = r;
-    return KZ_OK;
+    r = NULL;
 fail:
     free(hip_acc);
+    free(knee_y_px);
+    free(raw);
     lift_result_destroy(r);
     return rc;
 }
@@ -675,7 +577,7 @@ static void compute_metrics(const struct lift_input *in, struct lift_result *r,
             unavailable(r, LIFT_M_TURNOVER_TIME, "catch not detected");
         if (!(in->body_mass_kg > 0)) {
             unavailable(r, LIFT_M_MAX_GRF, "body mass unknown");
-        } else if (!in->pose) {
+        } else if (!in->kin) {
             unavailable(r, LIFT_M_MAX_GRF, "needs hip landmarks (no pose)");
         } else {
             /* F = m_bar (g + a_bar) + m_body (g + a_hip), max over the pull. */

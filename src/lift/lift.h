@@ -6,9 +6,11 @@
  * `keypoints`, ../shared/api/AIKYNETIX-API.md §3.4, §4.3, Appendix A).
  *
  * Input is the per-frame plate centre from src/vision (image pixels, y down)
- * with a metres-per-pixel scale from the plate diameter, plus optional BlazePose
- * landmarks (knees/hips/ankles/feet) copied into `struct lift_landmark`. This
- * module never sees pixels or FFmpeg; it is pure maths and JSON.
+ * with a metres-per-pixel scale from the plate diameter, plus optional body
+ * kinematics prepared by the analysis module (analysis_prepare(): filtered
+ * landmarks, joint angles in the vendor conventions, facing). Signal
+ * conditioning (gap fill, zero-lag low-pass, derivatives) is the analysis
+ * module's. This module never sees pixels or FFmpeg; it is pure maths and JSON.
  *
  * Conventions of every output series (one value per input frame):
  *   - bar_y_m: height above the bar's lift-off position, positive up.
@@ -59,13 +61,13 @@
 #ifndef KZ_LIFT_H
 #define KZ_LIFT_H
 
+#include "analysis/analysis.h"
 #include "core/core.h"
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define LIFT_N_LANDMARKS 33          /* BlazePose topology (pose.h POSE_N_LANDMARKS) */
 #define LIFT_PLATE_DIAMETER_M 0.450  /* IWF competition bumper plate (METRICS §3.3) */
 #define LIFT_DEFAULT_BARBELL_KG 100. /* vendor default barbell_mass (API §3.1) */
 #define LIFT_LB_TO_KG 0.45359237     /* international avoirdupois pound */
@@ -88,11 +90,6 @@ enum kz_err lift_mass_parse_kg(const char *s, int default_unit_lb, double *kg_ou
 /* Per-frame bar sample state, same meaning as the vision tracker's statuses. */
 enum lift_bar_flag { LIFT_BAR_MEASURED = 0, LIFT_BAR_INTERPOLATED = 1, LIFT_BAR_MISSING = 2 };
 
-/* One pose landmark in image pixels (y down); visibility < 0.5 = not usable. */
-struct lift_landmark {
-    float x_px, y_px, visibility;
-};
-
 /* Everything the analysis needs; all arrays have n_frames entries and are borrowed. */
 struct lift_input {
     enum lift_exercise exercise;
@@ -104,8 +101,13 @@ struct lift_input {
     const double *bar_conf;  /* tracking confidence 0..1; NULL = 1 where measured */
     double m_per_px;         /* metres per pixel from the plate (required, > 0) */
     double m_per_px_rel_unc; /* relative 1-sigma uncertainty of the scale; 0 = unknown */
-    const struct lift_landmark (*pose)[LIFT_N_LANDMARKS]; /* per frame, or NULL */
-    int facing;             /* +1 lifter faces image +x, -1 faces -x, 0 = from pose/unknown */
+    /* Body kinematics from analysis_prepare() on the same frames (kin->n ==
+       n_frames, same timestamps), or NULL. Borrowed. image_height_px is the
+       series' height_px (analysis positions are y-up metres from the image
+       bottom; lift converts them back to pixels). */
+    const struct an_kinematics *kin;
+    int image_height_px;
+    int facing;             /* +1 lifter faces image +x, -1 faces -x, 0 = from kin/unknown */
     double barbell_mass_kg; /* > 0; use LIFT_DEFAULT_BARBELL_KG when the user gave none */
     double body_mass_kg;    /* 0 = unknown (then max_GRF is unavailable) */
     double cutoff_hz;       /* low-pass on bar position; 0 = 6 Hz (Winter 2009 §2) */
@@ -205,11 +207,12 @@ struct lift_result {
     double *bar_x_m, *bar_y_m;   /* see conventions above */
     double *vel_x_mps, *vel_y_mps, *speed_mps;
     double *acc_y_mps2;
-    double *power_w;        /* m (g + a_y) v_y */
-    double *hip_vel_y_mps;  /* hip-midpoint vertical velocity (up +); NaN without pose */
-    double *knee_angle_deg; /* near-side (more visible) knee angle; NaN without pose */
-    /* joint angles in degrees (180 = straight), NULL without pose: hip-knee-ankle,
-       knee-ankle-toe, shoulder-hip-knee (near side) */
+    double *power_w;       /* m (g + a_y) v_y */
+    double *hip_vel_y_mps; /* hip-midpoint vertical velocity (up +); NaN without kin */
+    double *knee_flex_deg; /* near-side knee flexion (0 = straight); NaN without kin */
+    /* joint angles in the analysis module's conventions (analysis.h
+       analysis_prepare: knee flexion, ankle dorsiflexion, hip flexion), NULL
+       without kin; hip_deg is the near-side hip flexion */
     double *lkne_deg, *rkne_deg, *lank_deg, *rank_deg, *hip_deg;
     double *bar_conf; /* tracking confidence 0..1 (0 where interpolated/missing) */
     uint8_t *flag;    /* enum lift_bar_flag */
@@ -261,12 +264,12 @@ void lift_result_destroy(struct lift_result *r); /* NULL-safe */
  * lift_result_json_report_metrics -> object name → [number|null per frame]:
  *   "bar" bar height m, "bar_x" horizontal m (+ toward lifter), "bar_speed" m/s,
  *   "bar_velocity_y" m/s, "bar_acceleration_y" m/s², "power" W,
- *   "vhipy" hip vertical velocity m/s (only with pose), "phase" phase id
+ *   "vhipy" hip vertical velocity m/s (only with kin), "phase" phase id
  *   (enum lift_phase), "bar_flag" 0 measured / 1 interpolated / 2 missing.
  *
  * lift_result_json_angles -> object name → [deg|null per frame]: "lkne_angle",
- *   "rkne_angle", "lank_angle", "rank_angle", "hip_intersection_angle" (trunk–thigh
- *   angle at the hip, near side); empty object without pose.
+ *   "rkne_angle", "lank_angle", "rank_angle" and "hip_intersection_angle" (near-side
+ *   hip flexion), conventions of analysis_prepare(); empty object without kin.
  *
  * lift_result_json_keypoints -> object name → [number|null per frame]:
  *   "barx", "bary" plate centre px (filtered), "barv" tracking confidence 0..1.

@@ -15,6 +15,7 @@
 #include "lift/lift_int.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #define LIFTOFF_RISE_M 0.03
 #define LIFTOFF_VEL_MPS 0.05
@@ -204,15 +205,19 @@ void lift_detect_phases(struct lift_result *r)
     int ok = 0;
     const char *method = NULL;
     if (spe > s + 2) {
-        int knee_known = 1;
-        for (size_t i = s; i <= spe; i++)
-            if (isnan(r->knee_angle_deg[i]))
+        /* knee extension = falling flexion: look for the first dip of -flexion */
+        double *ext = malloc((spe + 1) * sizeof *ext);
+        int knee_known = ext != NULL;
+        for (size_t i = s; knee_known && i <= spe; i++) {
+            ext[i] = -r->knee_flex_deg[i];
+            if (isnan(ext[i]))
                 knee_known = 0;
-        if (knee_known && first_dip(r->knee_angle_deg, s, spe, KNEE_PROMINENCE_DEG, &fpe, &tr) &&
-            tr < spe) {
+        }
+        if (knee_known && first_dip(ext, s, spe, KNEE_PROMINENCE_DEG, &fpe, &tr) && tr < spe) {
             ok = 1;
             method = "knee_angle";
         }
+        free(ext);
         if (!ok && first_dip(r->vel_y_mps, s, spe, VEL_PROMINENCE_MPS, &fpe, &tr) && tr < spe &&
             fpe > s) {
             ok = 1;

@@ -13,6 +13,8 @@ static int cmd_version(int argc, char **argv);
 static const struct cli_command commands[] = {
     {"version", "print the version", cmd_version},
     {"probe", "print a video's properties as JSON", cmd_probe},
+    {"serve", "serve the HTTP API and run job workers", cmd_serve},
+    {"admin", "administration: create an organization with an admin and API key", cmd_admin},
 };
 
 static int cmd_version(int argc, char **argv)

@@ -12,4 +12,6 @@ struct cli_command {
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
 };
 
+int cmd_nn(int argc, char **argv);
+
 #endif

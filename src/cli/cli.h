@@ -13,5 +13,6 @@ struct cli_command {
 };
 
 int cmd_nn(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 
 #endif

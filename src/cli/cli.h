@@ -14,11 +14,8 @@ struct cli_command {
 
 int cmd_nn(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
-<<<<<<< HEAD
-int cmd_analyze(int argc, char **argv);
-=======
 int cmd_serve(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
->>>>>>> main
+int cmd_analyze(int argc, char **argv);
 
 #endif

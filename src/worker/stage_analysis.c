@@ -1,0 +1,144 @@
+/*
+ * stage_analysis.c — the worker's "analysis" stage: runs src/pipeline on the
+ * upload (pose, running/jumping metrics, the analyzed video) and stores the
+ * outcome so the session endpoints have real values when the job completes:
+ *   - the analyzed video is placed at blob key sessions/<id>/analyzed.mp4
+ *     (before the results, so results never point at a missing file);
+ *   - the result document (pipeline.h) goes to sessions.results_json, with
+ *     kinalyze.analyzed_video_key naming that blob.
+ * Athlete body mass and height come from the session owner's profile when
+ * set; incline, exercise and barbell mass from the upload form.
+ *
+ * Failures keep the upload: the worker marks the session failed with
+ * "analysis: <pipeline stage>: <reason>". A video without a person is a
+ * permanent failure (no retry); a raised stop/lease loss cancels the run at
+ * the next frame.
+ */
+#include "pipeline/pipeline.h"
+#include "worker/worker.h"
+#include "worker/worker_int.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LB_TO_KG 0.45359237 /* international avoirdupois pound */
+
+struct stage_ctx {
+    struct worker_job *job;
+    atomic_int cancel;
+    enum kz_err progress_rc;
+    struct err_ctx progress_err;
+};
+
+static void on_progress(void *user, const char *stage, int stage_pct, int overall_pct)
+{
+    struct stage_ctx *c = user;
+    (void)stage;
+    (void)stage_pct;
+    if (c->progress_rc != KZ_OK)
+        return;
+    enum kz_err rc = worker_job_progress(c->job, overall_pct / 100.0, &c->progress_err);
+    if (rc != KZ_OK || worker_job_cancelled(c->job)) {
+        c->progress_rc = rc != KZ_OK ? rc : KZ_E_CANCELLED;
+        atomic_store(&c->cancel, 1);
+    }
+}
+
+enum kz_err worker_stage_analysis(struct worker_job *j, struct err_ctx *e)
+{
+    const struct store_session *s = worker_job_session(j);
+    struct blob_store *b = worker_job_blob(j);
+    struct pipeline_opts o;
+    struct pipeline_result res = {0};
+    struct store_user user;
+    struct stage_ctx ctx;
+    char tmp[BLOB_PATH_MAX] = "", key[256];
+    char *text = NULL;
+    int fd = -1;
+    enum kz_err rc;
+
+    pipeline_opts_init(&o);
+    rc = pipeline_activity_parse(s->activity, &o.activity, e);
+    if (rc != KZ_OK)
+        return rc;
+    if (o.activity == PIPELINE_WEIGHTLIFTING)
+        return KZ_OK; /* not wired into the pipeline yet: media facts only */
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.job = j;
+    atomic_init(&ctx.cancel, 0);
+    o.video_path = worker_job_video_path(j);
+    o.models_dir = worker_job_models_dir(j);
+    o.exercise = s->exercise[0] ? s->exercise : NULL;
+    o.incline_deg = s->has_incline ? s->incline_deg : 0.0;
+    if (s->has_barbell)
+        o.barbell_mass_kg =
+            strcmp(s->barbell_unit, "lb") == 0 ? s->barbell_mass * LB_TO_KG : s->barbell_mass;
+    if (store_user_get(worker_job_store(j), s->user_id, &user, NULL) == KZ_OK) {
+        if (user.weight_kg > 0 && user.weight_kg < 500)
+            o.mass_kg = user.weight_kg;
+        if (user.height_cm > 50 && user.height_cm < 300)
+            o.height_cm = user.height_cm;
+    }
+    o.title = s->title;
+    o.video_url = "";
+    o.analyzed_video_url = "";
+    o.created_at_ms = s->created_at_ms;
+    o.progress = on_progress;
+    o.progress_user = &ctx;
+    o.cancel = &ctx.cancel;
+
+    rc = str_printf(key, sizeof(key), "sessions/%s/analyzed.mp4", s->id);
+    if (rc != KZ_OK) {
+        err_set(e, rc, "session id too long");
+        goto fail;
+    }
+    rc = blob_tmp_create(b, ".mp4", &fd, tmp, e);
+    if (rc != KZ_OK)
+        goto fail;
+    close(fd);
+    o.out_video_path = tmp;
+
+    rc = pipeline_run(&o, &res, e);
+    if (rc != KZ_OK) {
+        if (ctx.progress_rc != KZ_OK) {
+            /* the job was stopped (shutdown, lease lost, session deleted) */
+            rc = ctx.progress_rc;
+            if (e)
+                *e = ctx.progress_err;
+            if (rc == KZ_OK || worker_job_cancelled(j))
+                rc = err_set(e, KZ_E_CANCELLED, "job cancelled");
+        } else if (rc == KZ_E_NOT_FOUND && strcmp(res.failed_stage, "pose") == 0) {
+            /* no person in the video: retrying cannot help */
+            char msg[ERR_MSG_MAX];
+            str_copy(msg, sizeof(msg), err_msg(e));
+            rc = err_set(e, KZ_E_FORMAT, "%s", msg);
+        }
+        goto fail;
+    }
+    json_t *kz = json_object_get(res.doc, "kinalyze");
+    if (!kz || json_object_set_new(kz, "analyzed_video_key", json_string(key)) != 0) {
+        rc = err_set(e, KZ_E_NOMEM, "out of memory");
+        goto fail;
+    }
+    text = json_dumps(res.doc, JSON_COMPACT | JSON_REAL_PRECISION(8));
+    if (!text) {
+        rc = err_set(e, KZ_E_NOMEM, "cannot serialise the results");
+        goto fail;
+    }
+    rc = blob_place(b, tmp, key, e);
+    if (rc != KZ_OK)
+        goto fail;
+    tmp[0] = 0;
+    rc = worker_job_progress(j, 1.0, e);
+    if (rc == KZ_OK)
+        rc = store_session_set_results(worker_job_store(j), s->id, text, e);
+fail:
+    if (tmp[0])
+        unlink(tmp);
+    free(text);
+    pipeline_result_cleanup(&res);
+    return rc;
+}

@@ -198,10 +198,10 @@ static double fit_root(const struct fit *f, int want_first)
 }
 
 struct flight {
-    int a, b;        /* first and last airborne frame */
+    int a, b; /* first and last airborne frame */
     double t_to, t_land;
     int n_fit_to, n_fit_land;
-    int platform;    /* 1 = standing on a box / edge run, not a flight */
+    int platform; /* 1 = standing on a box / edge run, not a flight */
 };
 
 enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jumping_opts *o,
@@ -449,7 +449,8 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
             /* Leaving the box: the start of the fall at the end of the platform run. */
             struct flight *pf = &fl[last_platform_idx];
             on = pf->b;
-            while (on > pf->a && isfinite(sf[on - 1]) && sf[on - 1] < sf[pf->b] + 0.9 * (sf[pf->a] - sf[pf->b]))
+            while (on > pf->a && isfinite(sf[on - 1]) &&
+                   sf[on - 1] < sf[pf->b] + 0.9 * (sf[pf->a] - sf[pf->b]))
                 on--;
             br = ic;
         } else {
@@ -518,8 +519,9 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
         double u_hv_tot = sqrt(u_hv * u_hv + pow(hv * srel, 2));
         double dh = fabs(hft - hv);
         v[AN_JM_HEIGHT_DISAGREE][nj] =
-            isfinite(hv) ? (dh > fmax(0.02, 0.1 * hft) && dh > 2 * sqrt(u_hft * u_hft + u_hv_tot * u_hv_tot))
-                         : NAN;
+            isfinite(hv)
+                ? (dh > fmax(0.02, 0.1 * hft) && dh > 2 * sqrt(u_hft * u_hft + u_hv_tot * u_hv_tot))
+                : NAN;
         v[AN_JM_CM_DEPTH][nj] = have_scale ? 100 * (H0 - hy[zv]) : NAN;
         double t_on = drop ? last_platform_land : k->t_s[on];
         v[AN_JM_ECCENTRIC_DURATION][nj] = k->t_s[zv] - t_on;
@@ -586,11 +588,14 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
     double tf_avg = 0;
     for (int i = 0; i < nj; i++)
         tf_avg += v[AN_JM_FLIGHT_TIME][i] / nj;
-    double u_ev = sqrt(dt * dt / 12 + pow(isfinite(noise) ? noise / fmax(0.5, AN_G_MPS2 * tf_avg / 2) : 0, 2)) / sqrt(2);
+    double u_ev = sqrt(dt * dt / 12 +
+                       pow(isfinite(noise) ? noise / fmax(0.5, AN_G_MPS2 * tf_avg / 2) : 0, 2)) /
+                  sqrt(2);
     double u_tf = sqrt(2) * u_ev;
     double srel = isfinite(k->scale_rel_uncertainty) ? k->scale_rel_uncertainty : 0;
     double hipn = 0.5 * (k->noise_m[AN_L_HIP] + k->noise_m[AN_R_HIP]);
-    double u_ang = isfinite(noise) && isfinite(leg) ? sqrt(2) * noise / (0.5 * leg) * 180 / M_PI : NAN;
+    double u_ang =
+        isfinite(noise) && isfinite(leg) ? sqrt(2) * noise / (0.5 * leg) * 180 / M_PI : NAN;
     double u_dur = sqrt(2) * dt / sqrt(12);
     double hv_avg = 0, dep_avg = 0;
     int hvn = 0;
@@ -650,7 +655,8 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
     }
     for (int i = AN_JM_PEAK_GRF_TAKEOFF; i <= AN_JM_PEAK_POWER; i++)
         if (out->m[i].available)
-            out->m[i].uncertainty = 0.15 * out->m[i].avg; /* see METRICS.md: filtered 2nd derivative */
+            out->m[i].uncertainty =
+                0.15 * out->m[i].avg; /* see METRICS.md: filtered 2nd derivative */
     if (out->m[AN_JM_NORMALIZED_POWER].available)
         out->m[AN_JM_NORMALIZED_POWER].uncertainty = 0.15 * out->m[AN_JM_NORMALIZED_POWER].avg;
     goto done;

@@ -303,8 +303,8 @@ static enum kz_err contact_details(const struct an_kinematics *k, struct an_cont
             i0++;
         int i1 = i0 + 1 < k->n ? i0 + 1 : i0;
         double a0 = foot_angle(k, side, i0, 1), a1 = foot_angle(k, side, i1, 1);
-        double w = (k->t_s[i1] > k->t_s[i0]) ? (c->t_on_s - k->t_s[i0]) / (k->t_s[i1] - k->t_s[i0])
-                                            : 0;
+        double w =
+            (k->t_s[i1] > k->t_s[i0]) ? (c->t_on_s - k->t_s[i0]) / (k->t_s[i1] - k->t_s[i0]) : 0;
         double aon = a0 + w * (a1 - a0);
         if (m >= 1 && isfinite(aon))
             c->footstrike_angle_deg = aon - an_median(buf, m);
@@ -388,8 +388,8 @@ enum kz_err analysis_running_run(const struct an_series *s, const struct an_runn
     int nc = 0;
     if (!reason[0]) {
         for (int sd = 0; sd < 2; sd++) {
-            int c = side_contacts(k, sd, leg, &si[sd], out->contacts + nc, (int)cap - nc,
-                                  out->contact);
+            int c =
+                side_contacts(k, sd, leg, &si[sd], out->contacts + nc, (int)cap - nc, out->contact);
             if (c < 0)
                 goto nomem;
             nc += c;
@@ -397,8 +397,8 @@ enum kz_err analysis_running_run(const struct an_series *s, const struct an_runn
         qsort(out->contacts, (size_t)nc, sizeof *out->contacts, cmp_contact);
         out->n_contacts = nc;
         if (nc < RUN_MIN_CONTACTS)
-            str_printf(reason, sizeof reason, "too few steps: %d foot contacts found, %d needed", nc,
-                       RUN_MIN_CONTACTS);
+            str_printf(reason, sizeof reason, "too few steps: %d foot contacts found, %d needed",
+                       nc, RUN_MIN_CONTACTS);
     }
     if (reason[0]) {
         for (int i = 0; i < AN_RM__COUNT; i++)
@@ -531,15 +531,14 @@ enum kz_err analysis_running_run(const struct an_series *s, const struct an_runn
         double kx = at(k, k->x[kn], ct->t_on_s), ky = at(k, k->y[kn], ct->t_on_s);
         double ax = at(k, k->x[an], ct->t_on_s), ay = at(k, k->y[an], ct->t_on_s);
         /* Shank from vertical, + when the ankle is ahead of the knee. */
-        v[AN_RM_SHANK_ANGLE_CONTACT][c] = analysis_angle_from_vertical_deg(ax - kx, ky - ay,
-                                                                            k->facing);
+        v[AN_RM_SHANK_ANGLE_CONTACT][c] =
+            analysis_angle_from_vertical_deg(ax - kx, ky - ay, k->facing);
         /* Contact angle: contact point (lower of heel/toe) → hip-mid vs ground ahead. */
         double hy = at(k, k->y[he], ct->t_on_s), ty = at(k, k->y[to], ct->t_on_s);
         int cp = (isfinite(ty) && ty < hy) ? to : he;
         double px = at(k, k->x[cp], ct->t_on_s), py = at(k, k->y[cp], ct->t_on_s);
         double hx = 0.5 * (at(k, k->x[AN_L_HIP], ct->t_on_s) + at(k, k->x[AN_R_HIP], ct->t_on_s));
-        double hyy =
-            0.5 * (at(k, k->y[AN_L_HIP], ct->t_on_s) + at(k, k->y[AN_R_HIP], ct->t_on_s));
+        double hyy = 0.5 * (at(k, k->y[AN_L_HIP], ct->t_on_s) + at(k, k->y[AN_R_HIP], ct->t_on_s));
         /* Angle at the contact point between the ground ahead (+facing) and the hip. */
         v[AN_RM_CONTACT_ANGLE][c] = atan2(hyy - py, (px - hx) * k->facing) * 180 / M_PI;
         v[AN_RM_HIP_EXTENSION_TOEOFF][c] =
@@ -595,10 +594,9 @@ enum kz_err analysis_running_run(const struct an_series *s, const struct an_runn
     };
     for (size_t q = 0; q < KZ_ARRAY_LEN(set); q++) {
         struct an_metric *m = &out->m[set[q].id];
-        if (!have_scale &&
-            (set[q].id == AN_RM_SPEED || set[q].id == AN_RM_PACE ||
-             set[q].id == AN_RM_STRIDE_LENGTH || set[q].id == AN_RM_VERTICAL_OSC ||
-             set[q].id == AN_RM_OVERSTRIDE))
+        if (!have_scale && (set[q].id == AN_RM_SPEED || set[q].id == AN_RM_PACE ||
+                            set[q].id == AN_RM_STRIDE_LENGTH || set[q].id == AN_RM_VERTICAL_OSC ||
+                            set[q].id == AN_RM_OVERSTRIDE))
             an_metric_unavailable(m, "no pixel-to-metre scale (no world landmarks, no height)");
         if (set[q].id == AN_RM_FOOTSTRIKE_ANGLE && !strike_ok)
             an_metric_unavailable(m,
@@ -632,7 +630,8 @@ enum kz_err analysis_running_run(const struct an_series *s, const struct an_runn
     out->footstrike = AN_FS_UNKNOWN;
     if (out->m[AN_RM_FOOTSTRIKE_ANGLE].available && nfs > 0) {
         double med = an_median(fsa_buf, nfs);
-        out->footstrike = med > 7.4 ? AN_FS_REARFOOT : (med < -0.8 ? AN_FS_FOREFOOT : AN_FS_MIDFOOT);
+        out->footstrike =
+            med > 7.4 ? AN_FS_REARFOOT : (med < -0.8 ? AN_FS_FOREFOOT : AN_FS_MIDFOOT);
     }
     out->treadmill = (hipv_n && isfinite(mean_spd) && fabs(hipv_sum / hipv_n) < 0.3 * mean_spd);
     if (out->m[AN_RM_SPEED].available)

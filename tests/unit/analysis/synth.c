@@ -50,8 +50,8 @@ struct body {
 };
 static struct body body_of(double h)
 {
-    struct body b = {0.246 * h, 0.245 * h, 0.288 * h, 0.039 * h, 0.05, 0.12 * h,
-                     0.186 * h, 0.146 * h, 0.11 * h};
+    struct body b = {0.246 * h, 0.245 * h, 0.288 * h, 0.039 * h, 0.05,
+                     0.12 * h,  0.186 * h, 0.146 * h, 0.11 * h};
     return b;
 }
 
@@ -109,8 +109,9 @@ struct pose {
 };
 
 /* Assemble all 33 landmarks from hip, trunk lean, feet and arm angles. */
-static void pose_build(const struct body *b, struct pt hip, double lean_rad, const struct foot ft[2],
-                       const double sho_rad[2], const double elb_rad[2], struct pose *p)
+static void pose_build(const struct body *b, struct pt hip, double lean_rad,
+                       const struct foot ft[2], const double sho_rad[2], const double elb_rad[2],
+                       struct pose *p)
 {
     struct pt sh = {hip.x + b->trunk * sin(lean_rad), hip.y + b->trunk * cos(lean_rad)};
     for (int side = 0; side < 2; side++) {

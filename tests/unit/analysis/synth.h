@@ -12,15 +12,15 @@
 #include "analysis/analysis.h"
 
 struct synth_common {
-    double fps;          /* nominal frame rate */
-    double jitter;       /* 0..0.45: each interval is (1 ± jitter·u) / fps */
-    double noise_px;     /* Gaussian landmark noise (standard deviation), pixels */
+    double fps;      /* nominal frame rate */
+    double jitter;   /* 0..0.45: each interval is (1 ± jitter·u) / fps */
+    double noise_px; /* Gaussian landmark noise (standard deviation), pixels */
     double world_noise_m;
-    double visibility;   /* visibility and presence of every landmark (default 0.95) */
+    double visibility;      /* visibility and presence of every landmark (default 0.95) */
     double foot_visibility; /* heel/toe visibility (0 = same as visibility) */
     unsigned seed;
-    double m_per_px;     /* true scale (default 0.002) */
-    double height_m;     /* athlete height (default 1.75) */
+    double m_per_px; /* true scale (default 0.002) */
+    double height_m; /* athlete height (default 1.75) */
 };
 
 struct synth_run {
@@ -43,12 +43,12 @@ struct synth_run_truth {
 
 struct synth_jump {
     struct synth_common c;
-    int drop;            /* 1 = drop jump from a box */
-    double box_m;        /* drop height */
-    double contact_s;    /* drop jump ground contact */
+    int drop;         /* 1 = drop jump from a box */
+    double box_m;     /* drop height */
+    double contact_s; /* drop jump ground contact */
     double flight_s;
-    double depth_m;      /* hip countermovement depth (CMJ) */
-    double tuck_m;       /* landing with the legs tucked by this much (0 = same posture) */
+    double depth_m; /* hip countermovement depth (CMJ) */
+    double tuck_m;  /* landing with the legs tucked by this much (0 = same posture) */
     int n_jumps;
 };
 

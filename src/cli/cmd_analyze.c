@@ -7,6 +7,7 @@
  */
 #include "cli/cli.h"
 #include "core/core.h"
+#include "frame/frame.h"
 #include "pipeline/pipeline.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -33,17 +35,28 @@ static void usage(FILE *f)
             "  --models-dir DIR     pose model files (default $KINALYZE_MODELS_DIR or models)\n"
             "  --backend NAME       inference backend (default: fastest)\n"
             "  --threads N          inference threads (default: automatic)\n"
+            "  --max-frames N       analyse only the first N frames\n"
             "  --no-video           skip the analyzed video\n"
             "  --quiet              no progress on stderr\n");
 }
 
+/* On a terminal: one updating line. Otherwise: a line per stage and per 10 %. */
 static void on_progress(void *user, const char *stage, int stage_pct, int overall_pct)
 {
+    static const char *last_stage;
+    static int last_decile = -1;
     (void)user;
-    fprintf(stderr, "\ranalyze: %3d%%  %-9s %3d%%", overall_pct, stage, stage_pct);
-    if (overall_pct >= 100)
-        fputc('\n', stderr);
-    fflush(stderr);
+    if (isatty(fileno(stderr))) {
+        fprintf(stderr, "\ranalyze: %3d%%  %-9s %3d%%", overall_pct, stage, stage_pct);
+        if (overall_pct >= 100)
+            fputc('\n', stderr);
+        fflush(stderr);
+        return;
+    }
+    if (stage != last_stage || stage_pct / 10 != last_decile)
+        fprintf(stderr, "analyze: %3d%%  %s %d%%\n", overall_pct, stage, stage_pct);
+    last_stage = stage;
+    last_decile = stage_pct / 10;
 }
 
 static int parse_num(const char *name, const char *s, double min, double max, double *out)
@@ -68,6 +81,7 @@ int cmd_analyze(int argc, char **argv)
         O_MODELS_DIR,
         O_BACKEND,
         O_THREADS,
+        O_MAX_FRAMES,
         O_OUT,
         O_NO_VIDEO,
         O_QUIET,
@@ -83,6 +97,7 @@ int cmd_analyze(int argc, char **argv)
         {"models-dir", required_argument, NULL, O_MODELS_DIR},
         {"backend", required_argument, NULL, O_BACKEND},
         {"threads", required_argument, NULL, O_THREADS},
+        {"max-frames", required_argument, NULL, O_MAX_FRAMES},
         {"out", required_argument, NULL, O_OUT},
         {"no-video", no_argument, NULL, O_NO_VIDEO},
         {"quiet", no_argument, NULL, O_QUIET},
@@ -134,6 +149,11 @@ int cmd_analyze(int argc, char **argv)
             if (parse_num("--threads", optarg, 0, 256, &v))
                 return 2;
             o.threads = (int)v;
+            break;
+        case O_MAX_FRAMES:
+            if (parse_num("--max-frames", optarg, 1, 1 << 20, &v))
+                return 2;
+            o.max_frames = (int)v;
             break;
         case O_OUT:
             out_dir = optarg;
@@ -191,5 +211,6 @@ int cmd_analyze(int argc, char **argv)
            res.timing.total_s, res.duration_s > 0 ? res.timing.total_s / res.duration_s : 0.0,
            res.timing.pose_s, res.timing.video_s);
     pipeline_result_cleanup(&res);
+    frame_draw_global_cleanup(); /* fontconfig/cairo caches (leak checkers) */
     return 0;
 }

@@ -180,12 +180,15 @@ static enum kz_err run_pose(const struct pipeline_opts *o, const struct media_in
     out->timing.pose_s += time_mono_s() - t0;
     if (rc != KZ_OK)
         goto fail;
+    str_copy(out->backend, sizeof(out->backend), pose_tracker_backend(tracker));
     rc = media_decoder_open(o->video_path, NULL, &dec, e);
     if (rc != KZ_OK)
         goto fail;
     track->width = media_decoder_info(dec)->width;
     track->height = media_decoder_info(dec)->height;
     int64_t expect = info->frame_count > 0 ? info->frame_count : 0;
+    if (o->max_frames > 0 && (expect == 0 || expect > o->max_frames))
+        expect = o->max_frames;
     double last_t = -INFINITY;
     for (;;) {
         const struct frame *f = NULL;
@@ -193,6 +196,8 @@ static enum kz_err run_pose(const struct pipeline_opts *o, const struct media_in
             rc = err_set(e, KZ_E_CANCELLED, "cancelled at frame %d", track->n);
             goto fail;
         }
+        if (o->max_frames > 0 && track->n >= o->max_frames)
+            break;
         double ta = time_mono_s();
         rc = media_decoder_next(dec, &f, e);
         double tb = time_mono_s();
@@ -510,7 +515,7 @@ static enum kz_err run_video(const struct pipeline_opts *o, const struct media_i
     rc = media_encoder_open(o->out_video_path, &eo, &enc, e);
     if (rc != KZ_OK)
         goto fail;
-    for (int i = 0;; i++) {
+    for (int i = 0; i < t->n; i++) {
         const struct frame *f = NULL, *drawn = NULL;
         if (cancelled(o)) {
             rc = err_set(e, KZ_E_CANCELLED, "cancelled at frame %d", i);
@@ -607,17 +612,18 @@ static enum kz_err finish_doc(const struct pipeline_opts *o, const struct media_
             return rc;
         kz = json_object_get(doc, "kinalyze");
     }
-    json_t *video = out->video_width > 0 ? json_pack("{s:i, s:i, s:f, s:I}", "width",
-                                                     out->video_width, "height", out->video_height,
-                                                     "fps", out->fps, (json_int_t)out->video_frames)
-                                         : json_null();
+    json_t *video =
+        out->video_width > 0
+            ? json_pack("{s:i, s:i, s:f, s:I}", "width", out->video_width, "height",
+                        out->video_height, "fps", out->fps, "frames", (json_int_t)out->video_frames)
+            : json_null();
     json_t *pl = json_pack(
         "{s:s, s:s, s:I, s:I, s:f, s:{s:i, s:i, s:f, s:i, s:s}, s:o, s:o, s:f}", "model",
-        o->model ? o->model : "full", "backend", o->backend ? o->backend : "default", "frames",
-        (json_int_t)out->n_frames, "frames_with_pose", (json_int_t)out->n_frames_with_pose,
-        "duration_s", out->duration_s, "source", "width", info->width, "height", info->height,
-        "fps", info->fps, "rotation_deg", info->rotation_deg, "codec", info->codec,
-        "analyzed_video", video, "timing_s", timing_json(&out->timing), "real_time_factor",
+        o->model ? o->model : "full", "backend", out->backend, "frames", (json_int_t)out->n_frames,
+        "frames_with_pose", (json_int_t)out->n_frames_with_pose, "duration_s", out->duration_s,
+        "source", "width", info->width, "height", info->height, "fps", info->fps, "rotation_deg",
+        info->rotation_deg, "codec", info->codec, "analyzed_video", video, "timing_s",
+        timing_json(&out->timing), "real_time_factor",
         out->duration_s > 0 ? out->timing.total_s / out->duration_s : 0.0);
     return doc_set(kz, "pipeline", pl, e);
 }

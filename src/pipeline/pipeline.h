@@ -80,6 +80,7 @@ struct pipeline_opts {
     const char *out_json_path;  /* NULL = do not write the document to a file */
     const char *out_video_path; /* NULL = no analyzed video (stage skipped) */
     int max_long_side_px;       /* analyzed video; 0 = 1280 */
+    int max_frames;             /* analyse only the first N frames; 0 = all */
     /* Document fields owned by the caller's context (NULL = defaults: the
        video's file name as title and video_url, the output video's file name
        as analyzed_video_url, "" user name, created now). */
@@ -119,6 +120,7 @@ struct pipeline_result {
     int64_t video_frames;          /* frames written to the analyzed video */
     struct pipeline_timing timing;
     char failed_stage[16]; /* "" on success */
+    char backend[32];      /* nn backend the pose ran on */
 };
 
 /*

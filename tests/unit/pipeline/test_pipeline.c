@@ -105,6 +105,7 @@ static int teardown(void **state)
     (void)state;
     char cmd[512];
     str_printf(cmd, sizeof(cmd), "rm -rf %s", tmp_dir);
+    frame_draw_global_cleanup(); /* fontconfig/cairo caches, for the leak checker */
     return run_cmd(cmd);
 }
 

@@ -13,5 +13,6 @@ struct cli_command {
 };
 
 int cmd_probe(int argc, char **argv);
+int cmd_pose(int argc, char **argv);
 
 #endif

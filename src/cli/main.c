@@ -13,6 +13,7 @@ static int cmd_version(int argc, char **argv);
 static const struct cli_command commands[] = {
     {"version", "print the version", cmd_version},
     {"probe", "print a video's properties as JSON", cmd_probe},
+    {"pose", "run BlazePose on a video, landmarks as JSON", cmd_pose},
 };
 
 static int cmd_version(int argc, char **argv)

@@ -33,12 +33,15 @@ struct frame {
     int64_t index;     /* 0-based frame number in decode/presentation order */
 };
 
+/* Bytes of slack allocated after the last row, so SIMD code (swscale) may
+   read or write slightly past the end of a row without corrupting memory. */
+#define FRAME_TAIL_PADDING 256
+
 /*
  * Allocate `f` as a width x height RGB24 frame (stride = 3 * width, pixels
- * zeroed, t_s = 0, index = 0). Any previous content of `f` is overwritten,
- * not freed. The data is owned by `f`; release it with frame_free.
- * Errors: KZ_E_INVALID (f NULL, width/height < 1 or > FRAME_MAX_SIDE_PX),
- * KZ_E_NOMEM.
+ * zeroed, t_s = 0, index = 0, FRAME_TAIL_PADDING spare bytes at the end). Any previous content of
+ * `f` is overwritten, not freed. The data is owned by `f`; release it with frame_free. Errors:
+ * KZ_E_INVALID (f NULL, width/height < 1 or > FRAME_MAX_SIDE_PX), KZ_E_NOMEM.
  */
 enum kz_err frame_alloc(struct frame *f, int width, int height, struct err_ctx *e);
 
@@ -147,10 +150,11 @@ enum kz_err frame_letterbox(const struct frame *src, struct frame *dst, const ui
 
 /* ---- drawing (Cairo) ----
  *
- * A canvas is a persistent Cairo ARGB32 surface of one size that the caller
- * reuses for every frame of a video: frame_canvas_begin copies the frame's
- * pixels in, the draw calls paint antialiased shapes on it, and
- * frame_canvas_end copies the result back into a frame. Colours are RGBA in
+ * A canvas is a persistent Cairo 32-bit xRGB surface of one size that the
+ * caller creates once per video and reuses for every frame:
+ * frame_canvas_begin copies the frame's pixels in, the draw calls paint
+ * antialiased shapes on it, and frame_canvas_end copies the result back into
+ * a frame (begin -> draw... -> end, per frame). Colours are RGBA in
  * 0..1; alpha blends over the frame. Coordinates are continuous pixels.
  * A canvas is not thread-safe; use one per thread.
  */
@@ -192,5 +196,12 @@ void frame_canvas_rect(struct frame_canvas *c, double x, double y, double w, dou
  */
 double frame_canvas_text(struct frame_canvas *c, double x, double y, const char *utf8,
                          double size_px, struct frame_rgba fg, struct frame_rgba bg);
+
+/*
+ * Release Cairo's and fontconfig's process-wide font caches (otherwise
+ * reported as leaks by LeakSanitizer). Call once at process exit, when no
+ * canvas exists any more and no other thread draws. Optional.
+ */
+void frame_draw_global_cleanup(void);
 
 #endif

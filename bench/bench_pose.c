@@ -8,6 +8,7 @@
  *
  * usage: bench_pose [--clip FILE] [--model lite|full|heavy|all] [--backend B]
  *                   [--threads T] [--frames N] [--repeat R] [--models-dir DIR]
+ *                   [--refine 0|1] [--smoothing 0|1]
  */
 #include "core/core.h"
 #include "frame/frame.h"
@@ -93,6 +94,10 @@ int main(int argc, char **argv)
             frames = n;
         else if (strcmp(a, "--repeat") == 0 && str_to_i64(v, 1, 100, &n) == KZ_OK)
             repeat = n;
+        else if (strcmp(a, "--refine") == 0 && str_to_i64(v, 0, 1, &n) == KZ_OK)
+            o.refine_heatmap = (int)n;
+        else if (strcmp(a, "--smoothing") == 0 && str_to_i64(v, 0, 1, &n) == KZ_OK)
+            o.smoothing = (int)n;
         else {
             fprintf(stderr, "bench_pose: bad option %s %s\n", a, v);
             return 2;

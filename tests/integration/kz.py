@@ -187,9 +187,15 @@ def make_video(path, seconds=2, size="320x240", rate=25, rotate=None, audio=Fals
     if audio:
         args += ["-f", "lavfi", "-i", "sine=duration=%s" % seconds, "-c:a", "aac"]
     args += ["-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast"]
-    if rotate is not None:
-        args += ["-metadata:s:v:0", "rotate=%d" % rotate]
-    subprocess.run(args + [path], check=True)
+    if rotate is None:
+        subprocess.run(args + [path], check=True)
+        return path
+    # ffmpeg 5 keeps a "rotate" tag as a display matrix only when stream-copying
+    plain = path + ".plain.mp4"
+    subprocess.run(args + [plain], check=True)
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", plain, "-c", "copy",
+                    "-metadata:s:v:0", "rotate=%d" % rotate, path], check=True)
+    os.unlink(plain)
     return path
 
 

@@ -151,12 +151,12 @@ json_t *api_session_status_doc(const struct store_session *s)
         json_object_set_new(opts, "barbell_mass", json_real(s->barbell_mass));
         json_object_set_new(opts, "barbell_unit", json_string(s->barbell_unit));
     }
-    return json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:s?,s:i,s:b,s:s,s:o,s:o,s:o,s:s,s:s}",
-                     "session_id", s->id, "activity", api_activity_display(s->activity), "title",
-                     s->title, "status", s->status, "progress", s->progress, "stage", s->stage,
-                     "failure_reason", s->failure_reason[0] ? s->failure_reason : NULL,
-                     "attempts", s->attempts, "results_available", have_results, "message", msg,
-                     "media", media ? media : json_null(), "options",
-                     opts ? opts : json_object(), "created_at", api_created_at(s->created_at_ms),
-                     "updated_at", updated, "user_id", s->user_id);
+    return json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:s?,s:i,s:b,s:s,s:o,s:o,s:o,s:s,s:s}", "session_id",
+                     s->id, "activity", api_activity_display(s->activity), "title", s->title,
+                     "status", s->status, "progress", s->progress, "stage", s->stage,
+                     "failure_reason", s->failure_reason[0] ? s->failure_reason : NULL, "attempts",
+                     s->attempts, "results_available", have_results, "message", msg, "media",
+                     media ? media : json_null(), "options", opts ? opts : json_object(),
+                     "created_at", api_created_at(s->created_at_ms), "updated_at", updated,
+                     "user_id", s->user_id);
 }

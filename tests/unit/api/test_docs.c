@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -118,6 +119,44 @@ static void test_detail_running_and_lifting(void **state)
     store_session_cleanup(&s);
 }
 
+/* The text fast path must equal the parse-and-encode path, and fall back when
+   fields are missing or the text is not an object. */
+static void test_detail_text(void **state)
+{
+    static const char *const docs[] = {
+        /* complete jumping document: fast path, with a field we override */
+        "{\"angles\":{\"hip_intersection_angle\":[1.5],\"ank_angle\":[],\"rkne_angle\":[],"
+        "\"lkne_angle\":[],\"kne_angle\":[2],\"rank_angle\":[],\"lank_angle\":[]},"
+        "\"whole_report_metrics\":{\"hipy\":[0.1],\"grf\":[],\"vhipy\":[],\"toey\":[],"
+        "\"ahipy\":[],\"vtoey\":[]},\"end_frames\":[3],\"metrics\":{\"x\":[1e-3]},"
+        "\"all_timestamps\":[0,0.033],\"title\":\"spoof\",\"note\":\"a \\\"q\\\" } ]\"}",
+        /* missing nested keys: slow path */
+        "{\"angles\":{\"kne_angle\":[2]},\"metrics\":{},\"all_timestamps\":[]}",
+        /* not an object */
+        "[1,2]",
+        "{\"broken\": [1, 2}",
+    };
+    for (size_t i = 0; i < KZ_ARRAY_LEN(docs); i++) {
+        struct store_session s;
+        char *text;
+        json_t *fast, *slow;
+        session(&s, "jumping", docs[i]);
+        str_copy(s.exercise, sizeof s.exercise, "Drop Jump");
+        text = api_session_detail_text(&s, "Ann");
+        assert_non_null(text);
+        fast = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+        assert_non_null(fast); /* valid JSON, no duplicate keys */
+        slow = api_session_detail(&s, "Ann");
+        if (!json_equal(fast, slow))
+            fail_msg("doc %zu: fast path differs: %s", i, text);
+        assert_string_equal(json_obj_str(fast, "title"), "T");
+        free(text);
+        json_decref(fast);
+        json_decref(slow);
+        store_session_cleanup(&s);
+    }
+}
+
 static void test_status_doc(void **state)
 {
     struct store_session s;
@@ -169,7 +208,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_created_at),     cmocka_unit_test(test_user_doc),
         cmocka_unit_test(test_detail_jumping), cmocka_unit_test(test_detail_running_and_lifting),
-        cmocka_unit_test(test_status_doc),     cmocka_unit_test(test_visibility),
+        cmocka_unit_test(test_status_doc),     cmocka_unit_test(test_detail_text),
+        cmocka_unit_test(test_visibility),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

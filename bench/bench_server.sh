@@ -8,12 +8,12 @@
 #   2. the server's peak RSS (VmHWM) before and after those uploads;
 #   3. GET requests/s with wrk -c64 on the status endpoint and on
 #      GET /jumping/sessions/{id}/ (a full vendor document, results seeded by
-#      bench_seed_results).
+#      seed_results).
 # Usage: build/bench/bench_server   (env: RUNS=3 SIZE_FRAMES=777 WRK_S=10 DIR=<scratch dir>)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${KINALYZE_BIN:-$here/../src/cli/kinalyze}
-seed=$here/bench_seed_results
+seed=$here/seed_results
 runs=${RUNS:-3}
 frames=${SIZE_FRAMES:-777}
 wrk_s=${WRK_S:-10}

@@ -1,12 +1,12 @@
 /*
- * bench_seed_results.c — benchmark fixture: give one session a results
+ * seed_results.c — benchmark fixture: give one session a results
  * document of realistic size (the shape analysis stages will write: 10 s at
  * 30 fps of timestamps, 7 joint-angle series, 6 report series, metrics), so
  * `wrk` can measure GET /jumping/sessions/{id}/ answering 200 with a full
  * vendor document. The numbers are synthetic and used only for load; never
  * run this against a real deployment.
  *
- *   bench_seed_results <store-url> <session-id>
+ *   seed_results <store-url> <session-id>
  */
 #include "store/store.h"
 
@@ -41,7 +41,7 @@ int main(int argc, char **argv)
     char *text;
     int rc = 1;
     if (argc != 3) {
-        fprintf(stderr, "usage: bench_seed_results <store-url> <session-id>\n");
+        fprintf(stderr, "usage: seed_results <store-url> <session-id>\n");
         return 2;
     }
     doc = json_object();
@@ -64,7 +64,7 @@ int main(int argc, char **argv)
     text = json_dumps(doc, JSON_COMPACT);
     if (store_open(argv[1], &s, &e) != KZ_OK ||
         store_session_set_results(s, argv[2], text, &e) != KZ_OK)
-        fprintf(stderr, "bench_seed_results: %s\n", err_msg(&e));
+        fprintf(stderr, "seed_results: %s\n", err_msg(&e));
     else
         rc = 0, printf("seeded %zu bytes of results into %s\n", strlen(text), argv[2]);
     free(text);

@@ -11,7 +11,6 @@
  */
 #include "media/media.h"
 #include "worker/worker.h"
-#include "worker/worker_int.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -106,6 +105,5 @@ fail:
 
 const struct worker_stage worker_stages[] = {
     {"media", 100, stage_media},
-    {"analysis", 900, worker_stage_analysis}, /* stage_analysis.c */
 };
 const size_t worker_n_stages = KZ_ARRAY_LEN(worker_stages);

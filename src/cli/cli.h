@@ -17,10 +17,7 @@ int cmd_probe(int argc, char **argv);
 int cmd_pose(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
-<<<<<<< HEAD
-int cmd_analyze(int argc, char **argv);
-=======
 int cmd_worker(int argc, char **argv);
->>>>>>> main
+int cmd_analyze(int argc, char **argv);
 
 #endif

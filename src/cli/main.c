@@ -17,11 +17,8 @@ static const struct cli_command commands[] = {
     {"pose", "run BlazePose on a video, landmarks as JSON", cmd_pose},
     {"serve", "serve the HTTP API and run job workers", cmd_serve},
     {"admin", "administration: create an organization with an admin and API key", cmd_admin},
-<<<<<<< HEAD
-    {"analyze", "analyse a video offline: result.json + analyzed.mp4", cmd_analyze},
-=======
     {"worker", "run job workers without HTTP (scale-out)", cmd_worker},
->>>>>>> main
+    {"analyze", "analyse a video offline: result.json + analyzed.mp4", cmd_analyze},
 };
 
 static int cmd_version(int argc, char **argv)

@@ -101,8 +101,8 @@ extract_frames() {
     [ -f "$frames_full" ] && [ -f "$frames_256" ]; then
     return 0
   fi
-  size=$(ffmpeg -v error -nostdin -i "$clip" -frames:v 1 -f image2pipe -c:v ppm - | head -c 32 |
-    sed -n 2p) || true
+  size=$(ffmpeg -v quiet -nostdin -i "$clip" -frames:v 1 -f image2pipe -c:v ppm - 2>/dev/null |
+    head -c 32 | sed -n 2p) || true
   [ -n "$size" ] || die "cannot decode $clip"
   ffmpeg -v error -nostdin -y -i "$clip" -frames:v "$nframes" -f rawvideo -pix_fmt rgb24 "$frames_full"
   ffmpeg -v error -nostdin -y -i "$clip" -frames:v "$nframes" \

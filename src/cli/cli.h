@@ -12,4 +12,10 @@ struct cli_command {
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
 };
 
+int cmd_nn(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
+int cmd_pose(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
+
 #endif

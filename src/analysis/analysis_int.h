@@ -1,0 +1,44 @@
+/*
+ * analysis_int.h — helpers shared between the analysis module's files
+ * (statistics, metric bookkeeping). Not part of the public API.
+ */
+#ifndef KZ_ANALYSIS_INT_H
+#define KZ_ANALYSIS_INT_H
+
+#include "analysis/analysis.h"
+
+#define AN_G_MPS2 9.80665 /* standard gravity (CGPM 1901) */
+
+/* Median / percentile of v[n]; both SORT v in place. NaN when n == 0. */
+double an_median(double *v, int n);
+double an_percentile(double *v, int n, double p);
+
+/* Metric bookkeeping (analysis_metric.c). */
+void an_metric_init(struct an_metric *m, const char *key, const char *unit);
+/* Mark unavailable with a printf reason (keeps the first reason given). */
+void an_metric_unavailable(struct an_metric *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Set values (copied; NaN entries dropped from the summary but kept in values).
+   Computes avg/min/max; uncertainty = u_single / sqrt(n_finite) combined with u_sys.
+   KZ_E_NOMEM on allocation failure. n == 0 → unavailable "no events". */
+enum kz_err an_metric_set(struct an_metric *m, const double *v, int n, double u_single,
+                          double u_sys, struct err_ctx *e);
+void an_metric_cleanup(struct an_metric *m);
+
+/* Mean of finite values of v over [a, b); NaN when none. */
+double an_mean_range(const double *v, int a, int b);
+
+/* Landmark position helpers on kinematics (NaN-safe). */
+static inline double an_midx(const struct an_kinematics *k, int a, int b, int i)
+{
+    return 0.5 * (k->x[a][i] + k->x[b][i]);
+}
+static inline double an_midy(const struct an_kinematics *k, int a, int b, int i)
+{
+    return 0.5 * (k->y[a][i] + k->y[b][i]);
+}
+
+/* Index of the frame nearest to time t (k->t_s sorted). */
+int an_frame_at(const struct an_kinematics *k, double t);
+
+#endif

@@ -1,0 +1,488 @@
+/*
+ * media_decode.c — probing and decoding with libavformat/libavcodec.
+ *
+ * Both go through media_decoder_open, which opens the container (only
+ * demuxers on a whitelist of real audio/video containers are allowed, so a
+ * text file is never "decoded" by some exotic demuxer), picks the best video
+ * stream (not cover art), opens its decoder and decodes the FIRST frame
+ * before returning: a file that opens but yields no frame (truncated, empty
+ * stream) is rejected at open time with KZ_E_FORMAT. media_probe is open +
+ * close with a single decoding thread and no colour conversion.
+ *
+ * Frames come out of the codec in presentation order. Timestamps are the
+ * frame's best_effort_timestamp in the stream time base, relative to the
+ * first frame (t = 0), forced strictly increasing (a missing or repeated
+ * timestamp becomes previous + one nominal frame interval). Each frame is
+ * converted by swscale straight from its native size/pixel format to RGB24
+ * at the (possibly downscaled) coded-orientation size, then rotated upright
+ * by a plain pixel transpose. Memory is bounded: one decoded AVFrame, one
+ * scaled buffer and the output frame, all reused.
+ */
+#include "media/media_int.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Demuxers we accept for uploads (names as libavformat spells them). */
+#define MEDIA_FORMAT_WHITELIST                                                                     \
+    "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,asf,ogg,ivf,h264,hevc,mp3,wav,aac"
+/* Consecutive undecodable packets tolerated before giving up. */
+#define MEDIA_MAX_BAD_PACKETS 256
+
+struct media_decoder {
+    AVFormatContext *fmt;
+    AVCodecContext *cc;
+    AVPacket *pkt;
+    AVFrame *av;            /* last decoded frame */
+    struct SwsContext *sws; /* native -> RGB24 at the scaled coded size */
+    struct media_info info;
+    const char *path;
+    int stream;
+    int rotation_deg;       /* applied to output frames (0 when keep_rotation) */
+    int scaled_w, scaled_h; /* size before rotation */
+    struct frame scaled;    /* RGB24 in coded orientation (used when rotating) */
+    struct frame out;       /* what next() returns */
+    int have_pending;       /* av holds a decoded frame not yet returned */
+    int eof_sent, done;
+    int64_t next_index;
+    int64_t first_pts;
+    double last_t_s;
+    double frame_interval_s;
+    AVRational tb;
+};
+
+static int rotation_from_stream(const AVStream *st)
+{
+    const uint8_t *sd = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    double ccw;
+    long deg;
+
+    if (!sd)
+        return 0;
+    /* av_display_rotation_get returns the counter-clockwise angle needed to
+       display the frame; kinalyze reports the clockwise rotation. */
+    ccw = av_display_rotation_get((const int32_t *)sd);
+    if (isnan(ccw))
+        return 0;
+    deg = lround(-ccw);
+    deg = ((deg % 360) + 360) % 360;
+    /* Snap to the nearest quarter turn: phones only write these. */
+    deg = ((deg + 45) / 90) * 90 % 360;
+    return (int)deg;
+}
+
+/* Pick the best video stream that is not an attached picture (cover art). */
+static int pick_video_stream(AVFormatContext *fmt)
+{
+    int best = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+
+    if (best >= 0 && !(fmt->streams[best]->disposition & AV_DISPOSITION_ATTACHED_PIC))
+        return best;
+    for (unsigned i = 0; i < fmt->nb_streams; i++) {
+        const AVStream *st = fmt->streams[i];
+        if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
+            !(st->disposition & AV_DISPOSITION_ATTACHED_PIC))
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Receive one frame into d->av, feeding packets as needed. 1 = frame, 0 = end. */
+static int decode_one(struct media_decoder *d, struct err_ctx *e, enum kz_err *rc)
+{
+    int bad = 0;
+
+    *rc = KZ_OK;
+    for (;;) {
+        int r = avcodec_receive_frame(d->cc, d->av);
+        if (r == 0)
+            return 1;
+        if (r == AVERROR_EOF)
+            return 0;
+        if (r != AVERROR(EAGAIN)) {
+            /* A broken frame: skip it, but not forever. */
+            if (++bad > MEDIA_MAX_BAD_PACKETS) {
+                *rc = media_av_err(e, r, KZ_E_FORMAT, "cannot decode", d->path);
+                return 0;
+            }
+            continue;
+        }
+        if (d->eof_sent)
+            return 0;
+        r = av_read_frame(d->fmt, d->pkt);
+        if (r < 0) {
+            /* End of file, or a read error/truncation: drain what we have. */
+            if (r != AVERROR_EOF)
+                log_debug("media: read stopped on '%s' (%d), draining", d->path, r);
+            d->eof_sent = 1;
+            avcodec_send_packet(d->cc, NULL);
+            continue;
+        }
+        if (d->pkt->stream_index == d->stream) {
+            r = avcodec_send_packet(d->cc, d->pkt);
+            if (r < 0 && r != AVERROR(EAGAIN)) {
+                if (r == AVERROR(ENOMEM)) {
+                    av_packet_unref(d->pkt);
+                    *rc = media_av_err(e, r, KZ_E_NOMEM, "decoding", d->path);
+                    return 0;
+                }
+                if (++bad > MEDIA_MAX_BAD_PACKETS) {
+                    av_packet_unref(d->pkt);
+                    *rc = media_av_err(e, r, KZ_E_FORMAT, "cannot decode", d->path);
+                    return 0;
+                }
+            } else {
+                bad = 0;
+            }
+        }
+        av_packet_unref(d->pkt);
+    }
+}
+
+static void fill_info(struct media_decoder *d)
+{
+    const AVStream *st = d->fmt->streams[d->stream];
+    struct media_info *in = &d->info;
+    AVRational fr = st->avg_frame_rate;
+    int rot = rotation_from_stream(st);
+
+    memset(in, 0, sizeof *in);
+    str_copy(in->codec, sizeof in->codec, avcodec_get_name(st->codecpar->codec_id));
+    str_copy(in->container, sizeof in->container, d->fmt->iformat->name);
+    in->coded_width = d->av->width > 0 ? d->av->width : st->codecpar->width;
+    in->coded_height = d->av->height > 0 ? d->av->height : st->codecpar->height;
+    in->rotation_deg = rot;
+    if (rot == 90 || rot == 270) {
+        in->width = in->coded_height;
+        in->height = in->coded_width;
+    } else {
+        in->width = in->coded_width;
+        in->height = in->coded_height;
+    }
+    if (fr.num <= 0 || fr.den <= 0)
+        fr = st->r_frame_rate;
+    if (fr.num <= 0 || fr.den <= 0)
+        fr = av_guess_frame_rate(d->fmt, (AVStream *)st, NULL);
+    in->fps = (fr.num > 0 && fr.den > 0) ? av_q2d(fr) : 0.0;
+    if (d->fmt->duration != AV_NOPTS_VALUE && d->fmt->duration > 0)
+        in->duration_s = d->fmt->duration / (double)AV_TIME_BASE;
+    else if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
+        in->duration_s = st->duration * av_q2d(st->time_base);
+    if (st->nb_frames > 0)
+        in->frame_count = st->nb_frames;
+    else if (in->duration_s > 0 && in->fps > 0)
+        in->frame_count = llround(in->duration_s * in->fps);
+    else
+        in->frame_count = -1;
+    for (unsigned i = 0; i < d->fmt->nb_streams; i++)
+        if (d->fmt->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO)
+            in->has_audio = 1;
+}
+
+static enum kz_err decoder_open(const char *path, const struct media_decode_opts *opts,
+                                int probe_only, struct media_decoder **out, struct err_ctx *e)
+{
+    struct media_decode_opts o = {0};
+    struct media_decoder *d = NULL;
+    AVDictionary *fopts = NULL;
+    const AVCodec *codec;
+    const AVStream *st;
+    enum kz_err rc;
+    int r;
+
+    if (!path || !out)
+        return err_set(e, KZ_E_INVALID, "media: NULL argument");
+    *out = NULL;
+    media_init();
+    if (opts)
+        o = *opts;
+    if (o.max_long_side_px < 0 || o.threads < 0 || o.threads > 64)
+        return err_set(e, KZ_E_INVALID, "media: invalid decode options");
+    d = calloc(1, sizeof *d);
+    if (!d)
+        return err_set(e, KZ_E_NOMEM, "media: out of memory");
+    d->path = path;
+    d->stream = -1;
+    d->fmt = avformat_alloc_context();
+    d->pkt = av_packet_alloc();
+    d->av = av_frame_alloc();
+    if (!d->fmt || !d->pkt || !d->av) {
+        rc = err_set(e, KZ_E_NOMEM, "media: out of memory");
+        goto fail;
+    }
+    av_dict_set(&fopts, "format_whitelist", MEDIA_FORMAT_WHITELIST, 0);
+    r = avformat_open_input(&d->fmt, path, NULL, &fopts);
+    av_dict_free(&fopts);
+    if (r < 0) {
+        /* avformat_open_input frees the context on failure. */
+        d->fmt = NULL;
+        if (r == AVERROR(EINVAL))
+            rc = err_set(e, KZ_E_FORMAT, "'%s' is not a supported video container", path);
+        else
+            rc = media_av_err(e, r, KZ_E_FORMAT, "cannot open video", path);
+        goto fail;
+    }
+    r = avformat_find_stream_info(d->fmt, NULL);
+    if (r < 0) {
+        rc = media_av_err(e, r, KZ_E_FORMAT, "cannot read stream info of", path);
+        goto fail;
+    }
+    d->stream = pick_video_stream(d->fmt);
+    if (d->stream < 0) {
+        int audio = av_find_best_stream(d->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0) >= 0;
+        rc = err_set(e, KZ_E_FORMAT, "'%s' has no video stream%s", path,
+                     audio ? " (audio only)" : "");
+        goto fail;
+    }
+    for (unsigned i = 0; i < d->fmt->nb_streams; i++)
+        if ((int)i != d->stream)
+            d->fmt->streams[i]->discard = AVDISCARD_ALL;
+    st = d->fmt->streams[d->stream];
+    d->tb = st->time_base;
+    codec = avcodec_find_decoder(st->codecpar->codec_id);
+    if (!codec) {
+        rc = err_set(e, KZ_E_UNSUPPORTED, "no decoder for codec '%s' in '%s'",
+                     avcodec_get_name(st->codecpar->codec_id), path);
+        goto fail;
+    }
+    d->cc = avcodec_alloc_context3(codec);
+    if (!d->cc) {
+        rc = err_set(e, KZ_E_NOMEM, "media: out of memory");
+        goto fail;
+    }
+    r = avcodec_parameters_to_context(d->cc, st->codecpar);
+    if (r < 0) {
+        rc = media_av_err(e, r, KZ_E_FORMAT, "bad codec parameters in", path);
+        goto fail;
+    }
+    d->cc->pkt_timebase = st->time_base;
+    d->cc->thread_count = probe_only ? 1 : o.threads;
+    d->cc->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    r = avcodec_open2(d->cc, codec, NULL);
+    if (r < 0) {
+        rc = media_av_err(e, r, KZ_E_FORMAT, "cannot open decoder for", path);
+        goto fail;
+    }
+    if (!decode_one(d, e, &rc)) {
+        if (rc == KZ_OK)
+            rc =
+                err_set(e, KZ_E_FORMAT, "'%s': no video frame could be decoded (truncated?)", path);
+        goto fail;
+    }
+    d->have_pending = 1;
+    fill_info(d);
+    if (d->info.coded_width < 1 || d->info.coded_height < 1 ||
+        d->info.coded_width > FRAME_MAX_SIDE_PX || d->info.coded_height > FRAME_MAX_SIDE_PX) {
+        rc = err_set(e, KZ_E_FORMAT, "'%s': unsupported frame size %dx%d", path,
+                     d->info.coded_width, d->info.coded_height);
+        goto fail;
+    }
+    d->frame_interval_s = d->info.fps > 0 ? 1.0 / d->info.fps : 1.0 / 30.0;
+    d->first_pts = AV_NOPTS_VALUE;
+    d->last_t_s = -1;
+
+    if (!probe_only) {
+        int long_side = d->info.width > d->info.height ? d->info.width : d->info.height;
+        double s = 1.0;
+        int ow, oh;
+
+        d->rotation_deg = o.keep_rotation ? 0 : d->info.rotation_deg;
+        if (o.max_long_side_px > 0 && long_side > o.max_long_side_px)
+            s = (double)o.max_long_side_px / long_side;
+        d->scaled_w = (int)lround(d->info.coded_width * s);
+        d->scaled_h = (int)lround(d->info.coded_height * s);
+        if (d->scaled_w < 1)
+            d->scaled_w = 1;
+        if (d->scaled_h < 1)
+            d->scaled_h = 1;
+        if (d->rotation_deg == 90 || d->rotation_deg == 270) {
+            ow = d->scaled_h;
+            oh = d->scaled_w;
+        } else {
+            ow = d->scaled_w;
+            oh = d->scaled_h;
+        }
+        rc = frame_alloc(&d->out, ow, oh, e);
+        if (rc != KZ_OK)
+            goto fail;
+        if (d->rotation_deg != 0) {
+            rc = frame_alloc(&d->scaled, d->scaled_w, d->scaled_h, e);
+            if (rc != KZ_OK)
+                goto fail;
+        }
+        /* rotation_deg keeps reporting the metadata even when not applied. */
+        d->info.width = ow;
+        d->info.height = oh;
+    }
+    *out = d;
+    return KZ_OK;
+fail:
+    media_decoder_close(d);
+    return rc;
+}
+
+enum kz_err media_probe(const char *path, struct media_info *out, struct err_ctx *e)
+{
+    struct media_decoder *d = NULL;
+    enum kz_err rc;
+
+    if (!out)
+        return err_set(e, KZ_E_INVALID, "media_probe: NULL output");
+    rc = decoder_open(path, NULL, 1, &d, e);
+    if (rc != KZ_OK)
+        return rc;
+    *out = d->info;
+    media_decoder_close(d);
+    return KZ_OK;
+}
+
+enum kz_err media_decoder_open(const char *path, const struct media_decode_opts *opts,
+                               struct media_decoder **out, struct err_ctx *e)
+{
+    return decoder_open(path, opts, 0, out, e);
+}
+
+const struct media_info *media_decoder_info(const struct media_decoder *d)
+{
+    return &d->info;
+}
+
+void media_decoder_close(struct media_decoder *d)
+{
+    if (!d)
+        return;
+    sws_freeContext(d->sws);
+    avcodec_free_context(&d->cc);
+    avformat_close_input(&d->fmt);
+    av_packet_free(&d->pkt);
+    av_frame_free(&d->av);
+    frame_free(&d->scaled);
+    frame_free(&d->out);
+    free(d);
+}
+
+/* Rotate `src` clockwise by deg (90/180/270) into `dst` of the rotated size. */
+static void rotate_rgb(const struct frame *src, struct frame *dst, int deg)
+{
+    const int w = src->width, h = src->height;
+
+    for (int y = 0; y < dst->height; y++) {
+        uint8_t *o = dst->data + (size_t)y * dst->stride;
+        for (int x = 0; x < dst->width; x++, o += 3) {
+            int sx, sy;
+            if (deg == 90) { /* dst(x, y) = src(y, h-1-x) */
+                sx = y;
+                sy = h - 1 - x;
+            } else if (deg == 180) {
+                sx = w - 1 - x;
+                sy = h - 1 - y;
+            } else { /* 270: dst(x, y) = src(w-1-y, x) */
+                sx = w - 1 - y;
+                sy = x;
+            }
+            const uint8_t *p = src->data + (size_t)sy * src->stride + (size_t)sx * 3;
+            o[0] = p[0];
+            o[1] = p[1];
+            o[2] = p[2];
+        }
+    }
+}
+
+static enum kz_err convert_frame(struct media_decoder *d, struct err_ctx *e)
+{
+    AVFrame *f = d->av;
+    struct frame *target = d->rotation_deg ? &d->scaled : &d->out;
+    uint8_t *dst_data[4] = {target->data, NULL, NULL, NULL};
+    int dst_linesize[4] = {(int)target->stride, 0, 0, 0};
+    enum AVPixelFormat pf = (enum AVPixelFormat)f->format;
+    int full_range;
+
+    if (f->width < 1 || f->height < 1 || pf == AV_PIX_FMT_NONE)
+        return err_set(e, KZ_E_FORMAT, "'%s': decoded frame has no picture", d->path);
+    /* Normalise the deprecated full-range "J" formats to silence swscale. */
+    full_range = f->color_range == AVCOL_RANGE_JPEG;
+    switch (pf) {
+    case AV_PIX_FMT_YUVJ420P:
+        pf = AV_PIX_FMT_YUV420P;
+        full_range = 1;
+        break;
+    case AV_PIX_FMT_YUVJ422P:
+        pf = AV_PIX_FMT_YUV422P;
+        full_range = 1;
+        break;
+    case AV_PIX_FMT_YUVJ444P:
+        pf = AV_PIX_FMT_YUV444P;
+        full_range = 1;
+        break;
+    default:
+        break;
+    }
+    d->sws = sws_getCachedContext(d->sws, f->width, f->height, pf, d->scaled_w, d->scaled_h,
+                                  AV_PIX_FMT_RGB24, SWS_BILINEAR, NULL, NULL, NULL);
+    if (!d->sws)
+        return err_set(e, KZ_E_UNSUPPORTED, "'%s': cannot convert pixel format %s", d->path,
+                       av_get_pix_fmt_name(pf) ? av_get_pix_fmt_name(pf) : "?");
+    {
+        int cs = f->colorspace;
+        if (cs == AVCOL_SPC_UNSPECIFIED || cs == AVCOL_SPC_RESERVED)
+            cs = f->height >= 720 ? AVCOL_SPC_BT709 : AVCOL_SPC_SMPTE170M;
+        const int *coef = sws_getCoefficients(cs);
+        sws_setColorspaceDetails(d->sws, coef, full_range, sws_getCoefficients(AVCOL_SPC_BT709), 1,
+                                 0, 1 << 16, 1 << 16);
+    }
+    sws_scale(d->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst_data,
+              dst_linesize);
+    if (d->rotation_deg)
+        rotate_rgb(&d->scaled, &d->out, d->rotation_deg);
+    return KZ_OK;
+}
+
+enum kz_err media_decoder_next(struct media_decoder *d, const struct frame **out, struct err_ctx *e)
+{
+    enum kz_err rc;
+    int64_t pts;
+    double t;
+
+    if (!d || !out)
+        return err_set(e, KZ_E_INVALID, "media_decoder_next: NULL argument");
+    *out = NULL;
+    if (d->done)
+        return KZ_OK;
+    if (!d->have_pending) {
+        if (!decode_one(d, e, &rc)) {
+            d->done = 1;
+            return rc;
+        }
+    }
+    d->have_pending = 0;
+    pts = d->av->best_effort_timestamp;
+    if (pts == AV_NOPTS_VALUE)
+        pts = d->av->pts;
+    if (pts != AV_NOPTS_VALUE && d->first_pts == AV_NOPTS_VALUE)
+        d->first_pts = pts;
+    if (pts != AV_NOPTS_VALUE)
+        t = (double)(pts - d->first_pts) * av_q2d(d->tb);
+    else
+        t = d->last_t_s < 0 ? 0.0 : d->last_t_s + d->frame_interval_s;
+    if (d->last_t_s >= 0 && !(t > d->last_t_s))
+        t = d->last_t_s + d->frame_interval_s;
+    rc = convert_frame(d, e);
+    av_frame_unref(d->av);
+    if (rc != KZ_OK) {
+        d->done = 1;
+        return rc;
+    }
+    d->last_t_s = t;
+    d->out.t_s = t;
+    d->out.index = d->next_index++;
+    *out = &d->out;
+    return KZ_OK;
+}

@@ -14,7 +14,10 @@
 # Usage: scripts/bench-peer.sh [all|install|frames|mediapipe|tfjs-node|tfjs-browser]...
 # Environment: KZ_PEER_CACHE (default .cache/peer), KZ_PEER_CLIP (default
 #   ../shared/media/running_treadmill_side_60fps.mp4), KZ_PEER_RUNS (default 3),
-#   KZ_PEER_FRAMES (default 60), CHROMIUM (default /usr/bin/chromium).
+#   KZ_PEER_FRAMES (default 60), CHROMIUM (default /usr/bin/chromium);
+#   KZ_PEER_MP_RUNS and KZ_PEER_MP_FRAMES (default: the same) limit the slow
+#   MediaPipe step (seconds per frame on a loaded VM) to fewer runs or to the
+#   first frames only.
 # Network: the npm registry (npm ci, npm pack) and 127.0.0.1 only.
 set -euo pipefail
 
@@ -24,6 +27,8 @@ cache=${KZ_PEER_CACHE:-$root/.cache/peer}
 clip=${KZ_PEER_CLIP:-$root/../shared/media/running_treadmill_side_60fps.mp4}
 runs=${KZ_PEER_RUNS:-3}
 nframes=${KZ_PEER_FRAMES:-60}
+mp_runs=${KZ_PEER_MP_RUNS:-$runs}
+mp_frames=${KZ_PEER_MP_FRAMES:-$nframes}
 chromium=${CHROMIUM:-/usr/bin/chromium}
 steps=("$@")
 [ ${#steps[@]} -eq 0 ] && steps=(all)
@@ -171,17 +176,17 @@ if want tfjs-browser; then
 fi
 
 if want mediapipe; then
-  echo "== @mediapipe/pose WASM solution in headless Chromium, whole pipeline ($runs runs)"
+  echo "== @mediapipe/pose WASM solution in headless Chromium, whole pipeline ($mp_runs runs, $mp_frames frames)"
   load
   read -r w h < <(frames_check)
   # Normal tracking for all three models; detector-every-frame for full only
   # (heavy under SwiftShader takes seconds per frame).
   node "$peer/bench_mediapipe.js" --cache "$cache" --frames "$frames_full" \
-    --width "$w" --height "$h" --count "$nframes" --runs "$runs" --chromium "$chromium" \
+    --width "$w" --height "$h" --count "$mp_frames" --runs "$mp_runs" --chromium "$chromium" \
     --complexities 0,1,2 --modes track \
     --out "$out/mediapipe_track.json" --landmarks-out "$out/mediapipe_landmarks.json"
   node "$peer/bench_mediapipe.js" --cache "$cache" --frames "$frames_full" \
-    --width "$w" --height "$h" --count "$nframes" --runs "$runs" --chromium "$chromium" \
+    --width "$w" --height "$h" --count "$mp_frames" --runs "$mp_runs" --chromium "$chromium" \
     --complexities 1 --modes detect --out "$out/mediapipe_detect.json"
   load
   measured=1

@@ -19,6 +19,11 @@ const path = require('path');
 const {createRequire} = require('module');
 const {serverStart, browserWith, median, argsParse} = require('./browser.js');
 
+function percentile(sorted, p) {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
 async function main() {
   const o = argsParse(process.argv.slice(2), {
     models: 'lite,full,heavy', threads: '1,2', outputs: 'landmarks', runs: '3', warmup: '10',
@@ -54,7 +59,7 @@ async function main() {
     for (let run = 0; run < +o.runs; run++) {
       for (const m of models) {
         for (const t of threads) {
-          const r = await browserWith(chromium, o.chromium, o.extraArgs, origin, blocked, async (page) => {
+          const r = await browserWith(chromium, o.chromium, o.extraArgs, origin, blocked, async (page, logs, cpuMs) => {
             // tfjs-backend-wasm 4.22 caps its XNNPACK pool at
             // navigator.hardwareConcurrency / 2 (it assumes 2 hyper-threads per
             // core), i.e. 1 thread on this 2-vCPU VM. To measure t threads,
@@ -63,9 +68,26 @@ async function main() {
               Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', {get: () => n});
             }, 2 * t);
             await page.goto(origin + '/page/tfjs_page.html');
-            return page.evaluate((a) => window.peerTfjs(a), {
+            const res = await page.evaluate((a) => window.peerSetup(a), {
               modelUrl: origin + '/models/blazepose-' + m + '.json', framesUrl: origin + '/frames.rgb',
-              count: +o.count, threads: t, outputs: o.outputs, warmup: +o.warmup, passes: +o.passes,
+              count: +o.count, threads: t, outputs: o.outputs, warmup: +o.warmup,
+            });
+            const times = [];
+            let flagSum = 0;
+            let cpuTotalMs = 0;
+            for (let pass = 0; pass < +o.passes; pass++) {
+              const c0 = cpuMs();
+              const p = await page.evaluate(() => window.peerPass());
+              cpuTotalMs += cpuMs() - c0;
+              times.push(...p.times);
+              flagSum += p.flagSum;
+              res.wasmLoaded = p.wasmLoaded;
+            }
+            const sorted = times.slice().sort((a, b) => a - b);
+            return Object.assign(res, {
+              n: times.length, meanPoseFlag: flagSum / times.length, medianMs: percentile(sorted, 50),
+              p90Ms: percentile(sorted, 90), minMs: sorted[0], cpuMsPerInference: cpuTotalMs / times.length,
+              timesMs: times,
             });
           });
           r.model = 'blazepose-' + m;
@@ -73,7 +95,8 @@ async function main() {
           all.push(r);
           console.log(`run ${run} ${r.model} ${r.outputs} threads ${r.threadsUsed}/${t} simd ${r.simd} ` +
             `mt ${r.multithreadSupport} isolated ${r.crossOriginIsolated}: median ${r.medianMs.toFixed(2)} ms ` +
-            `p90 ${r.p90Ms.toFixed(2)} ms min ${r.minMs.toFixed(2)} ms (n=${r.n}, mean pose flag ` +
+            `p90 ${r.p90Ms.toFixed(2)} ms min ${r.minMs.toFixed(2)} ms, browser CPU ` +
+            `${r.cpuMsPerInference.toFixed(1)} ms/inference (n=${r.n}, mean pose flag ` +
             `${r.meanPoseFlag.toFixed(3)})`);
         }
       }
@@ -89,6 +112,8 @@ async function main() {
         model: 'blazepose-' + m, threads: t, threadsUsed: rs[0].threadsUsed, runs: rs.length,
         medianOfMediansMs: median(rs.map((r) => r.medianMs)),
         medianOfP90Ms: median(rs.map((r) => r.p90Ms)),
+        medianOfMinMs: median(rs.map((r) => r.minMs)),
+        medianCpuMsPerInference: median(rs.map((r) => r.cpuMsPerInference)),
         perRunMedianMs: rs.map((r) => r.medianMs),
       });
     }
@@ -96,7 +121,7 @@ async function main() {
   console.log('summary (median over runs of the per-run median / p90, ms per inference):');
   for (const s of summary) {
     console.log(`  ${s.model} threads ${s.threadsUsed}/${s.threads}: median ${s.medianOfMediansMs.toFixed(2)} ` +
-      `p90 ${s.medianOfP90Ms.toFixed(2)} (per run: ${s.perRunMedianMs.map((x) => x.toFixed(2)).join(', ')})`);
+      `p90 ${s.medianOfP90Ms.toFixed(2)} browser CPU ${s.medianCpuMsPerInference.toFixed(1)} (per run: ${s.perRunMedianMs.map((x) => x.toFixed(2)).join(', ')})`);
   }
   console.log('user agent: ' + (all[0] ? all[0].userAgent : '-'));
   console.log('wasm loaded: ' + (all[0] ? all[0].wasmLoaded.join(' ') : '-') + '; navigator.hardwareConcurrency ' +

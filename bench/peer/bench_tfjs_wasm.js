@@ -7,7 +7,8 @@
 // One process measures one (model, thread count); the runner script starts a
 // fresh process per measurement. Each timed call is model.execute() on one
 // frame followed by dataSync() of every requested output, so the time covers
-// the whole inference and the read-back. Output sets: "landmarks" requests
+// the whole inference and the read-back; the process's CPU time (user +
+// system, process.cpuUsage) is read around each call too. Output sets: "landmarks" requests
 // only ld_3d, output_poseflag and world_3d (TFJS then skips the segmentation
 // decoder, as kinalyze's engine does); "all" requests every output.
 //
@@ -97,13 +98,18 @@ async function main() {
   for (let i = 0; i < +o.warmup; i++) runOne(inputs[i % n]);
   flagSum = 0;
   const times = [];
+  const cpus = [];
   for (let pass = 0; pass < +o.passes; pass++) {
     for (let i = 0; i < n; i++) {
+      const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       runOne(inputs[i]);
       times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      const c = process.cpuUsage(c0);
+      cpus.push((c.user + c.system) / 1000);
     }
   }
+  const cpuSorted = cpus.slice().sort((a, b) => a - b);
   const sorted = times.slice().sort((a, b) => a - b);
   const r = {
     tool: 'bench/peer/bench_tfjs_wasm.js',
@@ -123,11 +129,13 @@ async function main() {
     medianMs: percentile(sorted, 50),
     p90Ms: percentile(sorted, 90),
     minMs: sorted[0],
+    cpuMedianMs: percentile(cpuSorted, 50),
     loadavg: os.loadavg(),
     timesMs: times,
   };
   console.log(`${r.model} ${r.outputs} threads ${r.threadsUsed}/${r.threadsRequested} simd ${simd} mt ${mt}: ` +
     `median ${r.medianMs.toFixed(2)} ms p90 ${r.p90Ms.toFixed(2)} ms min ${r.minMs.toFixed(2)} ms ` +
+    `process CPU ${r.cpuMedianMs.toFixed(2)} ms ` +
     `(n=${r.n}, mean pose flag ${r.meanPoseFlag.toFixed(3)})`);
   if (o.out) fs.writeFileSync(o.out, JSON.stringify(r, null, 1));
 }

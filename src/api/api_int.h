@@ -121,6 +121,13 @@ int api_session_visible(const struct api_caller *c, const struct store_session *
  * status, progress and media. NULL on out-of-memory.
  */
 json_t *api_session_detail(const struct store_session *s, const char *user_name);
+/*
+ * The same document serialised (caller frees). When the stored results
+ * already hold every required field their text is copied verbatim after our
+ * fields (no number is re-encoded); otherwise it falls back to
+ * api_session_detail(). NULL on out-of-memory.
+ */
+char *api_session_detail_text(const struct store_session *s, const char *user_name);
 /* GET /session-management/sessions/{id}/status/ body. */
 json_t *api_session_status_doc(const struct store_session *s);
 

@@ -9,6 +9,7 @@
  */
 #include "api/api_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The vendor's not-found message differs per activity (Appendix A). */
@@ -44,7 +45,7 @@ enum kz_err api_session_get(struct api *a, struct http_request *r, const struct 
     struct store_session s = {0};
     struct store_user owner;
     enum kz_err rc;
-    json_t *doc;
+    char *text;
     sessions_activity_of(r, activity, sizeof activity);
     rc = store_session_get(a->store, id, &s, e);
     if (rc == KZ_E_NOT_FOUND ||
@@ -60,11 +61,12 @@ enum kz_err api_session_get(struct api *a, struct http_request *r, const struct 
     }
     if (store_user_get(a->store, s.user_id, &owner, NULL) != KZ_OK)
         owner.display_name[0] = '\0';
-    doc = api_session_detail(&s, owner.display_name);
+    text = api_session_detail_text(&s, owner.display_name);
     store_session_cleanup(&s);
-    if (!doc)
+    if (!text)
         return err_set(e, KZ_E_NOMEM, NULL);
-    api_reply_json(r, 200, doc);
+    http_respond(r, 200, "application/json", text, strlen(text), NULL);
+    free(text);
     return KZ_OK;
 }
 

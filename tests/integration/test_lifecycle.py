@@ -98,6 +98,29 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual((doc["media"]["width"], doc["media"]["height"]), (1280, 720))
         self.assertEqual(s2.stop(), 0)
 
+    def test_separate_worker_process(self):
+        s = self.server(0)  # HTTP only
+        key = s.admin_key
+        st, body = kz.upload(s.url("/weightlifting/sessions/"), key, self.small,
+                             {"exercise_name": "clean"})
+        self.assertEqual(st, 200, body)
+        sid = body["session_id"]
+        time.sleep(0.5)
+        self.assertEqual(self.status(s, key, sid)["status"], "queued")
+        w = subprocess.Popen([kz.BIN, "worker", "--data-dir", self.dir, "--workers", "1",
+                              "--job-lease-s", "2"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+        try:
+            self.assertIn("worker running", w.stdout.readline())
+            doc = kz.wait_status(s, sid, key, timeout=120)
+            self.assertEqual(doc["status"], "completed", doc)
+            self.assertEqual(doc["media"]["frame_count"], 25)
+        finally:
+            w.send_signal(signal.SIGTERM)
+            self.assertEqual(w.wait(timeout=60), 0)
+            w.stdout.close()
+        self.assertEqual(s.stop(), 0)
+
     def test_sigterm(self):
         s = self.server(0)  # no workers: jobs stay queued
         key = s.admin_key

@@ -6,7 +6,9 @@
  * every frame with high presence, detection on the first frame and tracking
  * afterwards, anatomically plausible landmarks (hips below shoulders, ankles
  * below knees, nose above hips, everything inside the image) and plausible
- * world landmarks (hip-centred, metres).
+ * world landmarks (hip-centred, metres). A copy of the clip stored sideways
+ * with a rotation flag (made with the ffmpeg CLI; skipped without it) must
+ * give the same upright landmarks.
  */
 #include "media/media.h"
 #include "pose/pose.h"
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define CLIP KZ_SOURCE_ROOT "/../shared/media/running_treadmill_side_60fps.mp4"
 #define N_FRAMES 6
@@ -114,6 +117,72 @@ static void test_treadmill_runner(void **state)
     pose_tracker_destroy(t);
 }
 
+/* First `n` results of the tracker (lite model) on `path`. */
+static void run_frames(const char *path, const char *models, struct pose_result *out, int n)
+{
+    struct err_ctx e = {0};
+    struct pose_opts o;
+    struct pose_tracker *t = NULL;
+    struct media_decoder *d = NULL;
+    pose_opts_init(&o);
+    o.model = "lite";
+    o.models_dir = models;
+    if (pose_tracker_create(&o, &t, &e) != KZ_OK)
+        fail_msg("pose_tracker_create: %s", err_msg(&e));
+    if (media_decoder_open(path, NULL, &d, &e) != KZ_OK)
+        fail_msg("media_decoder_open %s: %s", path, err_msg(&e));
+    for (int i = 0; i < n; i++) {
+        const struct frame *f;
+        assert_int_equal(media_decoder_next(d, &f, &e), KZ_OK);
+        assert_non_null(f);
+        assert_int_equal(f->width, 1080); /* upright portrait whatever the storage */
+        assert_int_equal(f->height, 1920);
+        if (pose_tracker_process(t, f, &out[i], &e) != KZ_OK)
+            fail_msg("pose_tracker_process: %s", err_msg(&e));
+    }
+    media_decoder_close(d);
+    pose_tracker_destroy(t);
+}
+
+static void test_rotation_flag_gives_upright_landmarks(void **state)
+{
+    struct stat st;
+    const char *models = getenv("KINALYZE_MODELS_DIR");
+    char dir[] = "/tmp/kz_pose_rot_XXXXXX", cmd[2048], sideways[512], flagged[512];
+    struct pose_result a[2], b[2];
+    (void)state;
+    if (stat(CLIP, &st) != 0 || !models || !models_present(models) ||
+        system("ffmpeg -version >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "SKIP: clip, models or ffmpeg absent\n");
+        skip();
+    }
+    assert_non_null(mkdtemp(dir));
+    str_printf(sideways, sizeof sideways, "%s/sideways.mp4", dir);
+    str_printf(flagged, sizeof flagged, "%s/flagged.mp4", dir);
+    /* store the frames turned 90 degrees counter-clockwise, flagged to display upright */
+    str_printf(cmd, sizeof cmd,
+               "ffmpeg -loglevel error -y -i '%s' -frames:v 2 -vf transpose=2 -c:v libx264 "
+               "-crf 10 '%s' && ffmpeg -loglevel error -y -i '%s' -c copy "
+               "-metadata:s:v:0 rotate=270 '%s'",
+               CLIP, sideways, sideways, flagged);
+    assert_int_equal(system(cmd), 0);
+    run_frames(CLIP, models, a, 2);
+    run_frames(flagged, models, b, 2);
+    unlink(sideways);
+    unlink(flagged);
+    rmdir(dir);
+    static const int stable[] = {POSE_NOSE, POSE_LEFT_SHOULDER, POSE_RIGHT_SHOULDER, POSE_LEFT_HIP,
+                                 POSE_RIGHT_HIP};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(a[i].found, 1);
+        assert_int_equal(b[i].found, 1);
+        for (size_t k = 0; k < sizeof stable / sizeof stable[0]; k++) {
+            assert_float_equal(a[i].lm[stable[k]].x_px, b[i].lm[stable[k]].x_px, 15.0);
+            assert_float_equal(a[i].lm[stable[k]].y_px, b[i].lm[stable[k]].y_px, 15.0);
+        }
+    }
+}
+
 static void test_bad_options(void **state)
 {
     struct pose_opts o;
@@ -137,6 +206,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_treadmill_runner),
+        cmocka_unit_test(test_rotation_flag_gives_upright_landmarks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,7 @@ if (!dir) {
   process.exit(2);
 }
 const read = (f) => JSON.parse(fs.readFileSync(path.join(dir, f)));
-const ms = (x) => x.toFixed(1);
+const ms = (x) => (typeof x === 'number' && isFinite(x) ? x.toFixed(1) : '-');
 const lines = [];
 
 const nodeFiles = fs.readdirSync(dir).filter((f) => /^tfjs_node_.*\.json$/.test(f)).sort();

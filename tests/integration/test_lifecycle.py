@@ -69,9 +69,26 @@ class Lifecycle(unittest.TestCase):
         self.assertTrue(key)
         self.assertTrue(os.path.exists(os.path.join(self.dir, "kinalyze.db")))
         self.assertTrue(os.path.isdir(os.path.join(self.dir, "media")))
+        st, body = kz.upload(s.url("/running/sessions/"), key, self.small)
+        self.assertEqual(st, 200, body)
         self.assertEqual(s.stop(), 0)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "server.port")))
+        # an old media directory without a session row (crash between placing the file
+        # and committing the rows) is swept at start; real and recent ones stay
+        sessions = os.path.join(self.dir, "media", "sessions")
+        orphan, recent = os.path.join(sessions, "a" * 32), os.path.join(sessions, "b" * 32)
+        for d in (orphan, recent):
+            os.makedirs(d)
+            with open(os.path.join(d, "original.mp4"), "wb") as f:
+                f.write(b"x")
+        old = time.time() - 3600
+        os.utime(orphan, (old, old))
+        real = os.path.join(sessions, body["session_id"])
+        os.utime(real, (old, old))
         s2 = self.server(0)
+        self.assertFalse(os.path.exists(orphan))
+        self.assertTrue(os.path.exists(recent))
+        self.assertTrue(os.path.exists(os.path.join(real, "original.mp4")))
         self.assertIsNone(s2.admin_key)  # not printed again
         self.assertNotIn(key, "".join(s2.stdout_lines))
         st, _ = kz.request("GET", s2.url("/user-management/users/"), key=key)

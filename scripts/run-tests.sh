@@ -10,11 +10,20 @@ rc=$?
 python3 - "$build/meson-logs/testlog.json" <<'PY'
 import json, sys
 p = f = s = 0
+known = []
 for line in open(sys.argv[1]):
-    r = json.loads(line).get("result")
-    if r in ("OK", "EXPECTEDFAIL"): p += 1
+    t = json.loads(line)
+    r = t.get("result")
+    if r == "OK": p += 1
     elif r == "SKIP": s += 1
+    elif r == "EXPECTEDFAIL":
+        # a check registered should_fail documents a known defect: it asserts
+        # nothing that passes today, so it is reported as skipped, by name
+        s += 1
+        known.append(t.get("name"))
     else: f += 1
+for n in known:
+    print(f"known defect (should_fail, counted as skipped): {n}")
 print(f"{p} passed, {f} failed, {s} skipped")
 PY
 exit $rc

@@ -32,7 +32,8 @@ build: deps $(BUILD)/build.ninja
 
 run: build models
 	@mkdir -p $(DATA_DIR)
-	$(BUILD)/kinalyze serve --data-dir $(DATA_DIR) --listen $(LISTEN) --models-dir models
+	OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-passive} \
+	  $(BUILD)/kinalyze serve --data-dir $(DATA_DIR) --listen $(LISTEN) --models-dir models
 
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) --buildtype=debugoptimized --werror -Db_sanitize=address,undefined -Db_lundef=false

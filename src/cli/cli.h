@@ -12,6 +12,7 @@ struct cli_command {
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
 };
 
+int cmd_nn(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ static int cmd_version(int argc, char **argv);
 
 static const struct cli_command commands[] = {
     {"version", "print the version", cmd_version},
+    {"nn", "run a TFLite model with the inference engine (nn run)", cmd_nn},
     {"probe", "print a video's properties as JSON", cmd_probe},
 };
 

@@ -110,4 +110,58 @@ static inline int size_add(size_t a, size_t b, size_t *out)
 
 #define KZ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* ---- settings: one table (config.c) of flag, KINALYZE_* variable, default, help ---- */
+#include <stdio.h>
+
+#define CONFIG_PATH_MAX 1024
+/*
+ * Every run-time setting of kinalyze. Filled by config_load() from, in rising
+ * precedence: the defaults in the table, KINALYZE_* environment variables,
+ * then command-line flags. Add a setting by adding a field here and one row to
+ * the table in config.c; --help lists it automatically.
+ */
+struct kz_config {
+    char data_dir[CONFIG_PATH_MAX];   /* --data-dir: database, media, secrets */
+    char listen[256];                 /* --listen HOST:PORT (port 0 = ephemeral) */
+    char models_dir[CONFIG_PATH_MAX]; /* --models-dir: pose .tflite files */
+    char log_level[16];               /* --log-level debug|info|warn|error|off */
+    char store_url[CONFIG_PATH_MAX];  /* --store: "" = sqlite:<data-dir>/kinalyze.db */
+    int64_t workers;                  /* --workers: job threads inside serve (0 = none) */
+    int64_t http_threads;             /* --http-threads: libmicrohttpd thread pool size */
+    int64_t max_upload_bytes;         /* --max-upload-bytes: bigger request bodies get 413 */
+    int64_t max_json_bytes;           /* --max-json-bytes: limit for JSON request bodies */
+    int64_t job_lease_s;              /* --job-lease-s: a claimed job is re-claimable after this */
+    int64_t job_max_attempts;         /* --job-max-attempts: then the session fails */
+    int64_t shutdown_grace_s;         /* --shutdown-grace-s: wait for running requests on SIGTERM */
+};
+
+/*
+ * Called for a flag the table does not know; `value` is the next argv entry or
+ * NULL. Return the number of argv entries consumed (1 = flag only, 2 = flag +
+ * value) or -1 when the flag is unknown to the caller too.
+ */
+typedef int (*config_unknown_fn)(void *ctx, const char *flag, const char *value);
+
+/*
+ * Fill `c` from defaults, environment (getenv, so not thread-safe against
+ * setenv) and argv[1..argc-1] (argv[0] is the command name). Flags take the
+ * forms `--name value` and `--name=value`. `unknown` (may be NULL) handles
+ * command-specific flags. Errors: KZ_E_INVALID unknown flag or missing
+ * value, KZ_E_FORMAT a value that does not parse or is out of range (the
+ * message names the flag or variable). `--help` is not handled here.
+ */
+enum kz_err config_load(struct kz_config *c, int argc, char **argv, config_unknown_fn unknown,
+                        void *ctx, struct err_ctx *e);
+/* Print every setting (flag, variable, default, help) to `f`. */
+void config_print_help(FILE *f);
+
+/* ---- small JSON helpers (jansson) ---- */
+#include <jansson.h>
+/* Serialise compactly; caller frees with free(). NULL on out-of-memory. */
+char *json_to_string(const json_t *v);
+/* Member `key` of object `o` as a string, or NULL when absent or not a string. Borrowed. */
+const char *json_obj_str(const json_t *o, const char *key);
+/* Format wall-clock `ms` as ISO-8601 UTC with milliseconds ("2024-12-02T19:17:30.371Z"). */
+void time_iso8601_ms(int64_t ms, char out[32]);
+
 #endif

@@ -24,7 +24,8 @@ enum kz_err frame_alloc(struct frame *f, int width, int height, struct err_ctx *
     memset(f, 0, sizeof *f);
     if (width < 1 || height < 1 || width > FRAME_MAX_SIDE_PX || height > FRAME_MAX_SIDE_PX)
         return err_set(e, KZ_E_INVALID, "frame size %dx%d out of range", width, height);
-    if (size_mul(3, (size_t)width, &stride) || size_mul(stride, (size_t)height, &bytes))
+    if (size_mul(3, (size_t)width, &stride) || size_mul(stride, (size_t)height, &bytes) ||
+        size_add(bytes, FRAME_TAIL_PADDING, &bytes))
         return err_set(e, KZ_E_TOO_LARGE, "frame size %dx%d overflows", width, height);
     f->data = calloc(1, bytes);
     if (!f->data)

@@ -33,12 +33,15 @@ struct frame {
     int64_t index;     /* 0-based frame number in decode/presentation order */
 };
 
+/* Bytes of slack allocated after the last row, so SIMD code (swscale) may
+   read or write slightly past the end of a row without corrupting memory. */
+#define FRAME_TAIL_PADDING 256
+
 /*
  * Allocate `f` as a width x height RGB24 frame (stride = 3 * width, pixels
- * zeroed, t_s = 0, index = 0). Any previous content of `f` is overwritten,
- * not freed. The data is owned by `f`; release it with frame_free.
- * Errors: KZ_E_INVALID (f NULL, width/height < 1 or > FRAME_MAX_SIDE_PX),
- * KZ_E_NOMEM.
+ * zeroed, t_s = 0, index = 0, FRAME_TAIL_PADDING spare bytes at the end). Any previous content of
+ * `f` is overwritten, not freed. The data is owned by `f`; release it with frame_free. Errors:
+ * KZ_E_INVALID (f NULL, width/height < 1 or > FRAME_MAX_SIDE_PX), KZ_E_NOMEM.
  */
 enum kz_err frame_alloc(struct frame *f, int width, int height, struct err_ctx *e);
 

@@ -16,7 +16,7 @@
  *      weighted algebraic least-squares circle fit on the rim's edge points
  *      (Kåsa 1976) for sub-pixel centre and radius.
  *   5. Confidence = fraction of 72 rim directions with a radially oriented
- *      edge within ±2 px of the fitted circle, times the agreement of the
+ *      edge within ±1.5 px of the fitted circle, times the agreement of the
  *      plate face colour (annulus 0.3..0.8 r) with the colour learnt on
  *      confident frames, 1 / (1 + (ΔRGB / 50)²) — an occluder or a
  *      different disc scores low even when its outline is round enough.
@@ -30,9 +30,11 @@
 #include <string.h>
 
 #define MAX_FRAMES 1000000
-#define N_CAND 6
+#define N_CAND 48       /* candidate slots */
+#define BAND_RATIO 1.35 /* global search: radius bands of this ratio, 3 peaks each */
 #define RIM_SAMPLES 72
-#define EDGE_FLOOR 40.0f  /* Sobel magnitude floor (≈ a 10-level step) */
+#define EDGE_FLOOR 40.0f  /* Sobel magnitude floor (~ a 10-level step) */
+#define EDGE_CAP 100.0f   /* Sobel magnitude cap (~ a 25-level step) */
 #define MAX_LOST_LOCAL 12 /* frames searched locally before a global search */
 #define MAX_INTERP_GAP_S 0.5
 
@@ -41,7 +43,8 @@ struct vision_plate_tracker {
     int full_w, full_h, scale, w, h;
     float *rgb; /* working image, 3 planes */
     float *gx, *gy, *mag;
-    float *acc;
+    float *acc, *accs;  /* votes and their 5×5 box sums */
+    int act_y0, act_y1; /* active rows (letterbox bars excluded), working coords */
     struct vision_plate_obs *obs;
     size_t n, cap;
     /* tracking state (working coordinates) */
@@ -107,7 +110,8 @@ static void free_buffers(struct vision_plate_tracker *t)
     free(t->gy);
     free(t->mag);
     free(t->acc);
-    t->rgb = t->gx = t->gy = t->mag = t->acc = NULL;
+    free(t->accs);
+    t->rgb = t->gx = t->gy = t->mag = t->acc = t->accs = NULL;
 }
 
 void vision_plate_tracker_destroy(struct vision_plate_tracker *t)
@@ -139,7 +143,8 @@ static enum kz_err setup_size(struct vision_plate_tracker *t, const struct frame
     t->gy = malloc(px * sizeof(float));
     t->mag = malloc(px * sizeof(float));
     t->acc = malloc(px * sizeof(float));
-    if (!t->rgb || !t->gx || !t->gy || !t->mag || !t->acc) {
+    t->accs = malloc(px * sizeof(float));
+    if (!t->rgb || !t->gx || !t->gy || !t->mag || !t->acc || !t->accs) {
         free_buffers(t);
         return err_set(e, KZ_E_NOMEM, "vision: out of memory");
     }
@@ -168,6 +173,31 @@ static void downscale(struct vision_plate_tracker *t, const struct frame *f)
             t->rgb[px + i] = (float)sum[1] * inv;
             t->rgb[2 * px + i] = (float)sum[2] * inv;
         }
+}
+
+/* Letterbox bars: top/bottom rows that are black across the whole width. */
+static void find_active_rows(struct vision_plate_tracker *t)
+{
+    size_t px = (size_t)t->w * (size_t)t->h;
+    int y0 = 0, y1 = t->h;
+    for (int dir = 0; dir < 2; dir++)
+        for (;;) {
+            int y = dir ? y1 - 1 : y0;
+            if (y1 - y0 < t->h / 2)
+                break;
+            float mx = 0;
+            for (int x = 0; x < t->w; x++)
+                for (int c = 0; c < 3; c++)
+                    mx = fmaxf(mx, t->rgb[c * px + (size_t)y * t->w + x]);
+            if (mx >= 24)
+                break;
+            if (dir)
+                y1--;
+            else
+                y0++;
+        }
+    t->act_y0 = y0;
+    t->act_y1 = y1;
 }
 
 /* Sobel on the ROI [x0,x1)×[y0,y1) (clamped one pixel inside the image). */
@@ -216,13 +246,17 @@ static float edge_threshold(const struct vision_plate_tracker *t, int x0, int y0
         acc += hist[b];
         if (acc >= total * 85 / 100) {
             float v = (float)b * 4.0f;
-            return v > EDGE_FLOOR ? v : EDGE_FLOOR;
+            /* capped: a busy background (bricks) must not lift the threshold
+               above a dark plate's rim on a dark floor */
+            return v < EDGE_FLOOR ? EDGE_FLOOR : v > EDGE_CAP ? EDGE_CAP : v;
         }
     }
     return EDGE_FLOOR;
 }
 
-/* Fraction of rim directions with a radial edge within ±2 px. */
+/* Fraction of rim directions with a radial edge within ±1.5 px. Directions
+   whose rim lies outside the picture or in a letterbox bar are not counted,
+   but at least 60 % of the rim must be tested (a sliver is not a plate). */
 static double rim_support(const struct vision_plate_tracker *t, double cx, double cy, double r,
                           float thr)
 {
@@ -230,23 +264,21 @@ static double rim_support(const struct vision_plate_tracker *t, double cx, doubl
     for (int k = 0; k < RIM_SAMPLES; k++) {
         double a = 2 * M_PI * k / RIM_SAMPLES, ux = cos(a), uy = sin(a);
         int ok = 0, inside = 0;
-        for (double dr = -2; dr <= 2.01 && !ok; dr += 1) {
+        for (double dr = -1.5; dr <= 1.51 && !ok; dr += 1) {
             double px = cx + (r + dr) * ux, py = cy + (r + dr) * uy;
             int x = (int)floor(px), y = (int)floor(py);
-            if (x < 1 || y < 1 || x >= t->w - 1 || y >= t->h - 1)
+            if (x < 1 || y < t->act_y0 + 1 || x >= t->w - 1 || y >= t->act_y1 - 1)
                 continue;
             inside = 1;
             size_t i = (size_t)y * t->w + x;
             float m = t->mag[i];
-            if (m >= thr && fabs(t->gx[i] * ux + t->gy[i] * uy) >= 0.85 * m)
+            if (m >= thr && fabs(t->gx[i] * ux + t->gy[i] * uy) >= 0.9 * m)
                 ok = 1;
         }
-        /* rim outside the picture counts as missing: the plate may be cut off */
-        tested++;
+        tested += inside;
         hit += ok;
-        (void)inside;
     }
-    return tested ? (double)hit / tested : 0;
+    return (double)hit / fmax(tested, 0.6 * RIM_SAMPLES);
 }
 
 /* Radius from the radial-edge histogram around (cx, cy). */
@@ -376,7 +408,7 @@ static void annulus_rgb(const struct vision_plate_tracker *t, const struct circl
         for (int k = 0; k < 32; k++) {
             double a = 2 * M_PI * (k + 0.5 * ring) / 32;
             int x = (int)floor(c->cx + rr * cos(a)), y = (int)floor(c->cy + rr * sin(a));
-            if (x < 0 || y < 0 || x >= t->w || y >= t->h)
+            if (x < 0 || y < t->act_y0 || x >= t->w || y >= t->act_y1)
                 continue;
             size_t i = (size_t)y * t->w + x;
             for (int ch = 0; ch < 3; ch++)
@@ -402,7 +434,7 @@ static double appearance_weight(const struct vision_plate_tracker *t, const stru
 
 /* Search the ROI for up to N_CAND circles with radius in [rmin, rmax]. */
 static int search(struct vision_plate_tracker *t, int x0, int y0, int x1, int y1, int rmin,
-                  int rmax, struct circle *out, float *thr_out)
+                  int rmax, int ncand, int reuse_grad, struct circle *out, float *thr_out)
 {
     int w = t->w, n = 0;
     x0 = x0 < 0 ? 0 : x0;
@@ -411,9 +443,11 @@ static int search(struct vision_plate_tracker *t, int x0, int y0, int x1, int y1
     y1 = y1 > t->h ? t->h : y1;
     if (x1 - x0 < 8 || y1 - y0 < 8 || rmax < rmin || rmin < 2)
         return 0;
-    gradients(t, x0, y0, x1, y1);
-    float thr = edge_threshold(t, x0, y0, x1, y1);
-    *thr_out = thr;
+    if (!reuse_grad) {
+        gradients(t, x0, y0, x1, y1);
+        *thr_out = edge_threshold(t, x0, y0, x1, y1);
+    }
+    float thr = *thr_out;
     for (int y = y0; y < y1; y++)
         memset(t->acc + (size_t)y * w + x0, 0, sizeof(float) * (size_t)(x1 - x0));
     for (int y = y0; y < y1; y++)
@@ -433,31 +467,38 @@ static int search(struct vision_plate_tracker *t, int x0, int y0, int x1, int y1
                 }
         }
     /* Peaks of the 5×5 box-summed accumulator, kept apart by rmin. */
-    for (int k = 0; k < N_CAND; k++) {
-        double best = 0;
+    for (int y = y0 + 2; y < y1 - 2; y++)
+        for (int x = x0 + 2; x < x1 - 2; x++) {
+            float sum = 0;
+            for (int dy = -2; dy <= 2; dy++) {
+                const float *a = t->acc + (size_t)(y + dy) * w + x;
+                sum += a[-2] + a[-1] + a[0] + a[1] + a[2];
+            }
+            t->accs[(size_t)y * w + x] = sum;
+        }
+    for (int k = 0; k < ncand; k++) {
+        float best = 0;
         int bx = -1, by = -1;
-        for (int y = y0 + 2; y < y1 - 2; y += 1)
-            for (int x = x0 + 2; x < x1 - 2; x += 1) {
+        for (int y = y0 + 2; y < y1 - 2; y++)
+            for (int x = x0 + 2; x < x1 - 2; x++) {
+                float v = t->accs[(size_t)y * w + x];
+                if (v <= best)
+                    continue;
                 int far = 1;
                 for (int j = 0; j < n && far; j++)
-                    if (hypot(x - out[j].cx, y - out[j].cy) < rmin)
+                    if (hypot(x + 0.5 - out[j].cx, y + 0.5 - out[j].cy) < rmin)
                         far = 0;
                 if (!far)
                     continue;
-                double s = 0;
-                for (int dy = -2; dy <= 2; dy++)
-                    for (int dx = -2; dx <= 2; dx++)
-                        s += t->acc[(size_t)(y + dy) * w + x + dx];
-                if (s > best) {
-                    best = s;
-                    bx = x;
-                    by = y;
-                }
+                best = v;
+                bx = x;
+                by = y;
             }
         if (bx < 0)
             break;
         struct circle c = {bx + 0.5, by + 0.5, 0, 0, 0};
-        c.r = pick_radius(t, c.cx, c.cy, rmin, rmax, thr, x0, y0, x1, y1);
+        c.r = pick_radius(t, c.cx, c.cy, (int)fmax(3, rmin * 0.87), (int)ceil(rmax * 1.15), thr, x0,
+                          y0, x1, y1);
         if (isnan(c.r)) {
             c.r = rmin; /* keep the slot so the next peak is searched elsewhere */
             c.conf = 0;
@@ -547,6 +588,7 @@ enum kz_err vision_plate_tracker_process(struct vision_plate_tracker *t, const s
                        t->last_t);
     t->last_t = f->t_s;
     downscale(t, f);
+    find_active_rows(t);
 
     int shortside = t->w < t->h ? t->w : t->h;
     int rmin_g = (int)fmax(3, t->o.min_diameter_frac * shortside / 2);
@@ -558,7 +600,7 @@ enum kz_err vision_plate_tracker_process(struct vision_plate_tracker *t, const s
         double half = 1.3 * rm + 0.6 * hypot(t->vx, t->vy) + 0.7 * rm * (1 + t->lost);
         int rmin = (int)floor(rm * 0.85), rmax = (int)ceil(rm * 1.15);
         nc = search(t, (int)(pred_x - half), (int)(pred_y - half), (int)(pred_x + half) + 1,
-                    (int)(pred_y + half) + 1, rmin < 3 ? 3 : rmin, rmax, cand, &thr);
+                    (int)(pred_y + half) + 1, rmin < 3 ? 3 : rmin, rmax, 6, 0, cand, &thr);
         double sig = 0.35 * rm + 0.5 * hypot(t->vx, t->vy) + 0.5 * rm * t->lost;
         for (int k = 0; k < nc; k++) {
             double d = hypot(cand[k].cx - pred_x, cand[k].cy - pred_y);
@@ -572,7 +614,15 @@ enum kz_err vision_plate_tracker_process(struct vision_plate_tracker *t, const s
             rmin = (int)floor(rm * 0.8);
             rmax = (int)ceil(rm * 1.2);
         }
-        nc = search(t, 0, 0, t->w, t->h, rmin, rmax, cand, &thr);
+        /* Radius bands: clutter votes from all distances would otherwise bury a
+           plate's peak under a broad hill in a textured scene. */
+        for (int lo = rmin, first = 1; lo < rmax && nc + 3 <= N_CAND; first = 0) {
+            int hi = (int)fmin(rmax, ceil(lo * BAND_RATIO) + 1);
+            nc += search(t, 0, 0, t->w, t->h, lo, hi, 3, !first, cand + nc, &thr);
+            if (hi >= rmax)
+                break;
+            lo = hi - 1;
+        }
         for (int k = 0; k < nc; k++) {
             double hw = hand_weight(t, hands, &cand[k]);
             double prior = 1.0;
@@ -581,9 +631,22 @@ enum kz_err vision_plate_tracker_process(struct vision_plate_tracker *t, const s
                 double d = hypot(cand[k].cx - 0.5 * t->w, cand[k].cy - 0.8 * t->h);
                 prior = 0.7 + 0.3 * (1 - clampd(d / hypot(t->w, t->h), 0, 1));
             }
-            cand[k].score = cand[k].conf * hw * prior * sqrt(cand[k].r / rmax); /* near = big */
+            cand[k].score = cand[k].conf * hw * prior;
         }
+        /* A bumper plate has a hub: a circle with a concentric smaller circle
+           inside is the plate (bonus), the inner one is never the plate. */
+        for (int j = 0; j < nc; j++)
+            for (int k = 0; k < nc; k++)
+                if (k != j && cand[j].conf >= 0.45 && cand[j].r > 1.4 * cand[k].r &&
+                    hypot(cand[j].cx - cand[k].cx, cand[j].cy - cand[k].cy) < 0.35 * cand[j].r) {
+                    cand[k].score = 0;
+                    cand[j].score *= 1.25;
+                }
     }
+    for (int k = 0; k < nc; k++)
+        log_debug("plate f%lld %s cand %d: c=(%.1f,%.1f) r=%.1f conf=%.2f score=%.3f",
+                  (long long)f->index, global ? "global" : "local", k, cand[k].cx * t->scale,
+                  cand[k].cy * t->scale, cand[k].r * t->scale, cand[k].conf, cand[k].score);
     int best = -1;
     for (int k = 0; k < nc; k++)
         if (best < 0 || cand[k].score > cand[best].score)

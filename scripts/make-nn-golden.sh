@@ -5,6 +5,11 @@
 # the pure-JS @tensorflow/tfjs-backend-cpu@4.22.0 (see
 # ../shared/research/POSE-MODELS.md §3.3).
 #
+# The person detector is the exception: the TFJS "blazepose-detector" there is
+# a different network (other weights, dense), so its oracle is
+# scripts/nn-tflite-tfjs.js: an independent JavaScript reader of the TFLite
+# file executing each operator with the same TFJS CPU kernels.
+#
 # Inputs are crops of real clips (ffmpeg, bilinear scale) stored as uint8
 # RGB; outputs are float32 little-endian files named after the TFLite
 # output tensors; golden.txt lists every comparison the test makes:
@@ -15,6 +20,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 media=${KZ_MEDIA_DIR:-$root/../shared/media}
 cache=${KZ_CACHE_DIR:-$HOME/.cache/kinalyze/nn-oracle}
+models=$(cd "${KINALYZE_MODELS_DIR:-$root/models}" && pwd)
 out=$root/tests/unit/nn/golden
 [ -d "$media" ] || { echo "make-nn-golden: no media directory $media" >&2; exit 1; }
 mkdir -p "$cache" "$out"
@@ -33,7 +39,7 @@ if [ ! -d node_modules/@tensorflow/tfjs-backend-cpu ]; then
     npm install --ignore-scripts --no-audit --no-fund \
         @tensorflow/tfjs-core@4.22.0 @tensorflow/tfjs-converter@4.22.0 @tensorflow/tfjs-backend-cpu@4.22.0
 fi
-cp "$root/scripts/nn-golden.js" "$cache/nn-golden.js"
+cp "$root/scripts/nn-golden.js" "$root/scripts/nn-tflite-tfjs.js" "$cache/"
 
 # case  clip  seek_s  crop (w:h:x:y)
 cases=(
@@ -56,6 +62,11 @@ for c in "${cases[@]}"; do
         for o in Identity Identity_1 Identity_4; do
             echo "pose_landmark_$model.tflite $name.256.rgb 256 01 $o $name.$model.$o.f32" >>"$out/golden.txt"
         done
+    done
+    node nn-tflite-tfjs.js "$models/pose_detection.tflite" "$out/$name.224.rgb" 224 pm1 \
+        "$out/$name.detector" Identity Identity_1 2>/dev/null
+    for o in Identity Identity_1; do
+        echo "pose_detection.tflite $name.224.rgb 224 pm1 $o $name.detector.$o.f32" >>"$out/golden.txt"
     done
 done
 du -sh "$out"

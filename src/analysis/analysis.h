@@ -214,6 +214,8 @@ struct an_kinematics {
     double *vx[AN_N_LANDMARKS]; /* velocities, m/s (or px/s) */
     double *vy[AN_N_LANDMARKS];
     double *conf[AN_N_LANDMARKS];     /* visibility*presence per frame, 0 when invalid */
+    double *rx[AN_N_LANDMARKS];       /* unfiltered positions after L/R repair and scaling, */
+    double *ry[AN_N_LANDMARKS];       /* NaN where the landmark was not usable */
     double noise_m[AN_N_LANDMARKS];   /* RMS raw − filtered residual per landmark */
     double *angle_deg[AN_ANG__COUNT]; /* joint angles (conventions in analysis_prepare) */
     unsigned char *side_swapped;      /* per frame: 1 if legs L/R were relabelled */

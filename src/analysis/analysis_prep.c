@@ -47,6 +47,8 @@ void analysis_kinematics_cleanup(struct an_kinematics *k)
         free(k->vx[j]);
         free(k->vy[j]);
         free(k->conf[j]);
+        free(k->rx[j]);
+        free(k->ry[j]);
     }
     for (int a = 0; a < AN_ANG__COUNT; a++)
         free(k->angle_deg[a]);
@@ -389,7 +391,8 @@ enum kz_err analysis_prepare(const struct an_series *s, const struct an_prep_opt
         if (!(r.x[j] = alloc_nan(n)) || !(r.y[j] = alloc_nan(n)) || !(r.c[j] = alloc_nan(n)) ||
             !(r.wx[j] = alloc_nan(n)) || !(r.wy[j] = alloc_nan(n)) || !(r.wz[j] = alloc_nan(n)) ||
             !(k->x[j] = alloc_nan(n)) || !(k->y[j] = alloc_nan(n)) || !(k->vx[j] = alloc_nan(n)) ||
-            !(k->vy[j] = alloc_nan(n)) || !(k->conf[j] = calloc((size_t)n, sizeof(double))))
+            !(k->vy[j] = alloc_nan(n)) || !(k->rx[j] = alloc_nan(n)) ||
+            !(k->ry[j] = alloc_nan(n)) || !(k->conf[j] = calloc((size_t)n, sizeof(double))))
             goto nomem;
     }
     for (int a = 0; a < AN_ANG__COUNT; a++)
@@ -457,6 +460,8 @@ enum kz_err analysis_prepare(const struct an_series *s, const struct an_prep_opt
         for (int i = 0; i < n; i++) {
             k->conf[j][i] = isfinite(r.c[j][i]) ? r.c[j][i] : 0;
             tmp[i] = isfinite(r.x[j][i]) ? r.x[j][i] * sc : NAN;
+            k->rx[j][i] = tmp[i];
+            k->ry[j][i] = isfinite(r.y[j][i]) ? (H - r.y[j][i]) * sc : NAN;
         }
         analysis_signal_fill_gaps(k->t_s, tmp, n, d.max_gap_s);
         rc = analysis_signal_lowpass(k->t_s, tmp, n, d.cutoff_hz, k->x[j], &cu, e);

@@ -80,8 +80,7 @@ static void blob_sweep(const char *dir)
         log_info("blob: removed %d unfinished temporary file(s) from %s", n, dir);
 }
 
-enum kz_err blob_open(const char *root, int sweep_tmp, struct blob_store **out,
-                      struct err_ctx *e)
+enum kz_err blob_open(const char *root, int sweep_tmp, struct blob_store **out, struct err_ctx *e)
 {
     struct blob_store *b = calloc(1, sizeof *b);
     enum kz_err rc;
@@ -165,8 +164,7 @@ enum kz_err blob_place(struct blob_store *b, const char *tmp_path, const char *k
     return KZ_OK;
 }
 
-enum kz_err blob_size(const struct blob_store *b, const char *key, int64_t *size,
-                      struct err_ctx *e)
+enum kz_err blob_size(const struct blob_store *b, const char *key, int64_t *size, struct err_ctx *e)
 {
     char p[BLOB_PATH_MAX];
     struct stat st;

@@ -25,8 +25,7 @@ struct blob_store;
  * in its tmp/ directory when `sweep_tmp` (only safe when no other process is
  * writing there). Errors: KZ_E_IO. *out: caller frees with blob_close().
  */
-enum kz_err blob_open(const char *root, int sweep_tmp, struct blob_store **out,
-                      struct err_ctx *e);
+enum kz_err blob_open(const char *root, int sweep_tmp, struct blob_store **out, struct err_ctx *e);
 void blob_close(struct blob_store *b); /* NULL-safe */
 
 /*

@@ -14,6 +14,9 @@ static const struct cli_command commands[] = {
     {"version", "print the version", cmd_version},
     {"nn", "run a TFLite model with the inference engine (nn run)", cmd_nn},
     {"probe", "print a video's properties as JSON", cmd_probe},
+    {"pose", "run BlazePose on a video, landmarks as JSON", cmd_pose},
+    {"serve", "serve the HTTP API and run job workers", cmd_serve},
+    {"admin", "administration: create an organization with an admin and API key", cmd_admin},
 };
 
 static int cmd_version(int argc, char **argv)

@@ -25,10 +25,14 @@ struct config_row {
 };
 
 #define STR_ROW(flag, env, field, def, help)                                                       \
-    {flag, env, CONFIG_STR, offsetof(struct kz_config, field),                                     \
-     sizeof(((struct kz_config *)0)->field), 0, 0, def, help}
+    {                                                                                              \
+        flag, env, CONFIG_STR, offsetof(struct kz_config, field),                                  \
+            sizeof(((struct kz_config *)0)->field), 0, 0, def, help                                \
+    }
 #define INT_ROW(flag, env, field, lo, hi, def, help)                                               \
-    {flag, env, CONFIG_INT, offsetof(struct kz_config, field), 0, lo, hi, def, help}
+    {                                                                                              \
+        flag, env, CONFIG_INT, offsetof(struct kz_config, field), 0, lo, hi, def, help             \
+    }
 
 static const struct config_row config_rows[] = {
     STR_ROW("data-dir", "KINALYZE_DATA_DIR", data_dir, "var",
@@ -46,7 +50,8 @@ static const struct config_row config_rows[] = {
     INT_ROW("http-threads", "KINALYZE_HTTP_THREADS", http_threads, 1, 256, "8",
             "HTTP thread pool size"),
     INT_ROW("max-upload-bytes", "KINALYZE_MAX_UPLOAD_BYTES", max_upload_bytes, 1024,
-            INT64_C(1) << 50, "4294967296", "largest accepted upload request body; larger gets 413"),
+            INT64_C(1) << 50, "4294967296",
+            "largest accepted upload request body; larger gets 413"),
     INT_ROW("max-json-bytes", "KINALYZE_MAX_JSON_BYTES", max_json_bytes, 1024, 64 << 20, "1048576",
             "largest accepted JSON request body; larger gets 413"),
     INT_ROW("job-lease-s", "KINALYZE_JOB_LEASE_S", job_lease_s, 1, 86400, "30",

@@ -62,8 +62,8 @@ struct http_route {
 };
 
 struct http_server_opts {
-    const char *listen; /* "HOST:PORT"; port 0 picks a free one (see http_server_port) */
-    int threads;        /* pool size, >= 1 */
+    const char *listen;       /* "HOST:PORT"; port 0 picks a free one (see http_server_port) */
+    int threads;              /* pool size, >= 1 */
     int64_t max_body_bytes;   /* buffered bodies; larger → 413 */
     int64_t max_upload_bytes; /* streamed upload bodies; larger → 413 */
     const struct http_route *routes; /* borrowed; must outlive the server */

@@ -35,9 +35,9 @@ struct http_multipart {
     enum mp_state state;
     char delim[4 + MP_BOUNDARY_MAX + 1]; /* "\r\n--" boundary */
     size_t delim_len;
-    size_t match;   /* bytes of delim matched so far */
-    int in_part;    /* body bytes belong to a part (not the preamble) */
-    int seen_part;  /* at least one delimiter seen */
+    size_t match;  /* bytes of delim matched so far */
+    int in_part;   /* body bytes belong to a part (not the preamble) */
+    int seen_part; /* at least one delimiter seen */
     size_t hdr_len;
     char hdr[MP_HEADER_MAX + 1];
     struct http_part part;

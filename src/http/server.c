@@ -64,8 +64,7 @@ void http_respond(struct http_request *r, int status, const char *content_type, 
     struct MHD_Response *resp;
     if (r->resp || r->queued)
         return;
-    resp = MHD_create_response_from_buffer(len, (void *)(body ? body : ""),
-                                           MHD_RESPMEM_MUST_COPY);
+    resp = MHD_create_response_from_buffer(len, (void *)(body ? body : ""), MHD_RESPMEM_MUST_COPY);
     if (!resp)
         return;
     if (content_type)
@@ -122,8 +121,8 @@ enum kz_err http_respond_file(struct http_request *r, const char *path, const ch
         close(fd);
         str_printf(crange, sizeof crange, "bytes */%lld", (long long)st.st_size);
         const char *hdrs[] = {"Content-Range", crange, "Accept-Ranges", "bytes", NULL};
-        http_respond(r, 416, "application/json",
-                     "{\"error\": \"Requested range not satisfiable\"}", 44, hdrs);
+        http_respond(r, 416, "application/json", "{\"error\": \"Requested range not satisfiable\"}",
+                     44, hdrs);
         return KZ_OK;
     }
     if (kind == 0) {
@@ -281,8 +280,8 @@ static void http_request_start(struct http_server *s, struct http_request *r, co
             return;
         /* A body that is not multipart/form-data has no parts: the handler
            sees none (and answers that the video is missing). */
-        if (http_multipart_boundary(http_request_header(r, MHD_HTTP_HEADER_CONTENT_TYPE),
-                                    boundary, sizeof boundary, &e) == KZ_OK) {
+        if (http_multipart_boundary(http_request_header(r, MHD_HTTP_HEADER_CONTENT_TYPE), boundary,
+                                    sizeof boundary, &e) == KZ_OK) {
             struct http_multipart_cb cb = {r, mp_part_begin, mp_part_data, mp_part_end};
             if (http_multipart_create(boundary, &cb, &r->mp, &e) != KZ_OK)
                 http_respond_error(r, 400, err_msg(&e));
@@ -399,8 +398,8 @@ static void http_on_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* ---- daemon ---- */
-static enum kz_err http_parse_listen(const char *listen, struct sockaddr_storage *ss,
-                                     socklen_t *sl, int *v6, struct err_ctx *e)
+static enum kz_err http_parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *sl,
+                                     int *v6, struct err_ctx *e)
 {
     char host[256];
     const char *colon;
@@ -470,11 +469,10 @@ enum kz_err http_server_start(const struct http_server_opts *o, struct http_serv
     s->d = MHD_start_daemon(
         flags, 0, NULL, NULL, http_on_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 0 ? o->threads : 1),
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        (unsigned)1, MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, s,
-        MHD_OPTION_EXTERNAL_LOGGER, http_on_mhd_log, s, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_NOTIFY_COMPLETED,
+        http_on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, http_on_mhd_log, s, MHD_OPTION_END);
     if (!s->d) {
         free(s);
         return err_set(e, KZ_E_IO, "cannot listen on %s (address in use or not allowed?)",

@@ -92,7 +92,8 @@ enum kz_err store_user_insert(struct store *s, const struct store_user *u, struc
     return s->ops->user_insert(s->impl, u, e);
 }
 
-enum kz_err store_user_get(struct store *s, const char *id, struct store_user *out, struct err_ctx *e)
+enum kz_err store_user_get(struct store *s, const char *id, struct store_user *out,
+                           struct err_ctx *e)
 {
     return s->ops->user_get(s->impl, id, out, e);
 }
@@ -102,12 +103,14 @@ enum kz_err store_user_update(struct store *s, const struct store_user *u, struc
     return s->ops->user_update(s->impl, u, e);
 }
 
-enum kz_err store_user_delete(struct store *s, const char *org_id, const char *id, struct err_ctx *e)
+enum kz_err store_user_delete(struct store *s, const char *org_id, const char *id,
+                              struct err_ctx *e)
 {
     return s->ops->user_delete(s->impl, org_id, id, e);
 }
 
-enum kz_err store_user_list(struct store *s, const char *org_id, const char *role, store_user_fn fn, void *ctx, struct err_ctx *e)
+enum kz_err store_user_list(struct store *s, const char *org_id, const char *role, store_user_fn fn,
+                            void *ctx, struct err_ctx *e)
 {
     return s->ops->user_list(s->impl, org_id, role, fn, ctx, e);
 }
@@ -127,7 +130,8 @@ enum kz_err store_key_update(struct store *s, const struct store_key *k, struct 
     return s->ops->key_update(s->impl, k, e);
 }
 
-enum kz_err store_key_list(struct store *s, const char *org_id, store_key_fn fn, void *ctx, struct err_ctx *e)
+enum kz_err store_key_list(struct store *s, const char *org_id, store_key_fn fn, void *ctx,
+                           struct err_ctx *e)
 {
     return s->ops->key_list(s->impl, org_id, fn, ctx, e);
 }
@@ -137,37 +141,44 @@ enum kz_err store_key_count(struct store *s, const char *user_id, int64_t *out, 
     return s->ops->key_count(s->impl, user_id, out, e);
 }
 
-enum kz_err store_session_create(struct store *s, const struct store_session *ss, int max_attempts, struct err_ctx *e)
+enum kz_err store_session_create(struct store *s, const struct store_session *ss, int max_attempts,
+                                 struct err_ctx *e)
 {
     return s->ops->session_create(s->impl, ss, max_attempts, e);
 }
 
-enum kz_err store_session_get(struct store *s, const char *id, struct store_session *out, struct err_ctx *e)
+enum kz_err store_session_get(struct store *s, const char *id, struct store_session *out,
+                              struct err_ctx *e)
 {
     return s->ops->session_get(s->impl, id, out, e);
 }
 
-enum kz_err store_session_count(struct store *s, const char *org_id, const char *user_id, int64_t *out, struct err_ctx *e)
+enum kz_err store_session_count(struct store *s, const char *org_id, const char *user_id,
+                                int64_t *out, struct err_ctx *e)
 {
     return s->ops->session_count(s->impl, org_id, user_id, out, e);
 }
 
-enum kz_err store_session_set_media(struct store *s, const char *id, const char *media_json, const char *thumbnail_key, struct err_ctx *e)
+enum kz_err store_session_set_media(struct store *s, const char *id, const char *media_json,
+                                    const char *thumbnail_key, struct err_ctx *e)
 {
     return s->ops->session_set_media(s->impl, id, media_json, thumbnail_key, e);
 }
 
-enum kz_err store_session_set_results(struct store *s, const char *id, const char *results_json, struct err_ctx *e)
+enum kz_err store_session_set_results(struct store *s, const char *id, const char *results_json,
+                                      struct err_ctx *e)
 {
     return s->ops->session_set_results(s->impl, id, results_json, e);
 }
 
-enum kz_err store_job_claim(struct store *s, const char *owner, int64_t now_ms, int64_t lease_ms, struct store_job *out, struct err_ctx *e)
+enum kz_err store_job_claim(struct store *s, const char *owner, int64_t now_ms, int64_t lease_ms,
+                            struct store_job *out, struct err_ctx *e)
 {
     return s->ops->job_claim(s->impl, owner, now_ms, lease_ms, out, e);
 }
 
-enum kz_err store_job_heartbeat(struct store *s, const struct store_job *j, int64_t lease_until_ms, int progress, const char *stage, struct err_ctx *e)
+enum kz_err store_job_heartbeat(struct store *s, const struct store_job *j, int64_t lease_until_ms,
+                                int progress, const char *stage, struct err_ctx *e)
 {
     return s->ops->job_heartbeat(s->impl, j, lease_until_ms, progress, stage, e);
 }
@@ -177,7 +188,8 @@ enum kz_err store_job_complete(struct store *s, const struct store_job *j, struc
     return s->ops->job_complete(s->impl, j, e);
 }
 
-enum kz_err store_job_fail(struct store *s, const struct store_job *j, const char *reason, int retry, int *requeued, struct err_ctx *e)
+enum kz_err store_job_fail(struct store *s, const struct store_job *j, const char *reason,
+                           int retry, int *requeued, struct err_ctx *e)
 {
     return s->ops->job_fail(s->impl, j, reason, retry, requeued, e);
 }
@@ -187,7 +199,8 @@ enum kz_err store_job_release(struct store *s, const struct store_job *j, struct
     return s->ops->job_release(s->impl, j, e);
 }
 
-enum kz_err store_job_state(struct store *s, const char *session_id, char *state, size_t cap, struct err_ctx *e)
+enum kz_err store_job_state(struct store *s, const char *session_id, char *state, size_t cap,
+                            struct err_ctx *e)
 {
     return s->ops->job_state(s->impl, session_id, state, cap, e);
 }

@@ -81,23 +81,23 @@ struct store_session {
     char user_id[STORE_ID_MAX];
     char activity[16]; /* "running" | "jumping" | "weightlifting" */
     char title[STORE_NAME_MAX];
-    char exercise[64];                /* jumping: Countermovement Jump|Drop Jump; lifting: snatch.. */
+    char exercise[64]; /* jumping: Countermovement Jump|Drop Jump; lifting: snatch.. */
     int has_incline;
     double incline_deg;
     int has_barbell;
-    double barbell_mass;              /* in barbell_unit */
-    char barbell_unit[8];             /* "kg" | "lb" */
-    char body_joint_angles[128];      /* normalised comma list, "all" by default */
-    char video_key[STORE_NAME_MAX];   /* blob key of the original upload */
-    char video_name[STORE_NAME_MAX];  /* client's file name */
+    double barbell_mass;                /* in barbell_unit */
+    char barbell_unit[8];               /* "kg" | "lb" */
+    char body_joint_angles[128];        /* normalised comma list, "all" by default */
+    char video_key[STORE_NAME_MAX];     /* blob key of the original upload */
+    char video_name[STORE_NAME_MAX];    /* client's file name */
     char thumbnail_key[STORE_NAME_MAX]; /* blob key, "" until the job made one */
-    char status[16];                  /* STORE_STATUS_* */
-    int progress;                     /* 0..100 */
-    char stage[32];                   /* pipeline stage running or last run */
+    char status[16];                    /* STORE_STATUS_* */
+    int progress;                       /* 0..100 */
+    char stage[32];                     /* pipeline stage running or last run */
     char failure_reason[512];
-    int attempts;                     /* of its job so far */
-    char *media_json;                 /* media facts object, heap, NULL until known */
-    char *results_json;               /* analysis results object, heap, NULL until known */
+    int attempts;       /* of its job so far */
+    char *media_json;   /* media facts object, heap, NULL until known */
+    char *results_json; /* analysis results object, heap, NULL until known */
     int64_t created_at_ms, updated_at_ms;
 };
 
@@ -147,8 +147,8 @@ enum kz_err store_user_update(struct store *s, const struct store_user *u, struc
 enum kz_err store_user_delete(struct store *s, const char *org_id, const char *id,
                               struct err_ctx *e);
 /* Users of `org_id` ordered by (created_at, id), optionally only role `role` (NULL = all). */
-enum kz_err store_user_list(struct store *s, const char *org_id, const char *role,
-                            store_user_fn fn, void *ctx, struct err_ctx *e);
+enum kz_err store_user_list(struct store *s, const char *org_id, const char *role, store_user_fn fn,
+                            void *ctx, struct err_ctx *e);
 
 /* ---- API keys ---- */
 enum kz_err store_key_insert(struct store *s, const struct store_key *k, struct err_ctx *e);
@@ -161,8 +161,7 @@ enum kz_err store_key_update(struct store *s, const struct store_key *k, struct 
 enum kz_err store_key_list(struct store *s, const char *org_id, store_key_fn fn, void *ctx,
                            struct err_ctx *e);
 /* Number of keys owned by `user_id` (active or not). */
-enum kz_err store_key_count(struct store *s, const char *user_id, int64_t *out,
-                            struct err_ctx *e);
+enum kz_err store_key_count(struct store *s, const char *user_id, int64_t *out, struct err_ctx *e);
 
 /* ---- sessions and jobs ---- */
 /*
@@ -170,8 +169,8 @@ enum kz_err store_key_count(struct store *s, const char *user_id, int64_t *out,
  * in ONE transaction: both rows exist or neither. The session's status is
  * forced to queued. KZ_E_CONFLICT when the id exists.
  */
-enum kz_err store_session_create(struct store *s, const struct store_session *ss,
-                                 int max_attempts, struct err_ctx *e);
+enum kz_err store_session_create(struct store *s, const struct store_session *ss, int max_attempts,
+                                 struct err_ctx *e);
 /* KZ_E_NOT_FOUND when unknown. `out` must be cleaned up (heap JSON members). */
 enum kz_err store_session_get(struct store *s, const char *id, struct store_session *out,
                               struct err_ctx *e);

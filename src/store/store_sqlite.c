@@ -289,10 +289,9 @@ static enum kz_err sq_open(const char *location, struct store_backend **out, str
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->cv, NULL);
     for (int i = 0; i < SQ_POOL; i++) {
-        int src = sqlite3_open_v2(location, &b->conns[i],
-                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                      SQLITE_OPEN_NOMUTEX,
-                                  NULL);
+        int src =
+            sqlite3_open_v2(location, &b->conns[i],
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
         if (src != SQLITE_OK) {
             rc = err_set(e, KZ_E_IO, "cannot open database %s: %s", location,
                          b->conns[i] ? sqlite3_errmsg(b->conns[i]) : sqlite3_errstr(src));
@@ -321,11 +320,11 @@ static enum kz_err sq_org_insert(struct store_backend *b, const struct store_org
 {
     sqlite3 *db = sq_acquire(b);
     sqlite3_stmt *st;
-    enum kz_err rc = sq_prepare(db, &st, e,
-                                "INSERT INTO organizations(id,name,unit_system,payment_type,"
-                                "created_at_ms) VALUES(?,?,?,?,?)",
-                                "tttti", o->id, o->name, o->unit_system,
-                                o->payment_type, o->created_at_ms);
+    enum kz_err rc =
+        sq_prepare(db, &st, e,
+                   "INSERT INTO organizations(id,name,unit_system,payment_type,"
+                   "created_at_ms) VALUES(?,?,?,?,?)",
+                   "tttti", o->id, o->name, o->unit_system, o->payment_type, o->created_at_ms);
     if (rc == KZ_OK)
         rc = sq_done(db, st, e, "insert organization");
     sq_release(b, db);
@@ -418,8 +417,8 @@ static enum kz_err sq_user_insert(struct store_backend *b, const struct store_us
     enum kz_err rc = sq_prepare(
         db, &st, e, "INSERT INTO users(" USER_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         "tttttttddddtttti", u->id, u->org_id, u->role, u->email, u->display_name, u->phone, u->age,
-        u->weight_kg, u->height_cm, u->ycom, u->leg_length_m, u->shoe_size, u->brand,
-        u->shoe_model, u->gender, u->created_at_ms);
+        u->weight_kg, u->height_cm, u->ycom, u->leg_length_m, u->shoe_size, u->brand, u->shoe_model,
+        u->gender, u->created_at_ms);
     if (rc == KZ_OK)
         rc = sq_done(db, st, e, "insert user");
     sq_release(b, db);
@@ -431,8 +430,7 @@ static enum kz_err sq_user_get(struct store_backend *b, const char *id, struct s
 {
     sqlite3 *db = sq_acquire(b);
     sqlite3_stmt *st;
-    enum kz_err rc =
-        sq_prepare(db, &st, e, "SELECT " USER_COLS " FROM users WHERE id=?", "t", id);
+    enum kz_err rc = sq_prepare(db, &st, e, "SELECT " USER_COLS " FROM users WHERE id=?", "t", id);
     if (rc == KZ_OK) {
         int s = sqlite3_step(st);
         if (s == SQLITE_ROW)
@@ -456,9 +454,10 @@ static enum kz_err sq_user_update(struct store_backend *b, const struct store_us
         db, &st, e,
         "UPDATE users SET role=?,email=?,display_name=?,phone=?,age=?,weight_kg=?,height_cm=?,"
         "ycom=?,leg_length_m=?,shoe_size=?,brand=?,shoe_model=?,gender=? WHERE id=?",
-        "tttttddddtttt" "t", u->role, u->email, u->display_name, u->phone, u->age, u->weight_kg,
-        u->height_cm, u->ycom, u->leg_length_m, u->shoe_size, u->brand, u->shoe_model, u->gender,
-        u->id);
+        "tttttddddtttt"
+        "t",
+        u->role, u->email, u->display_name, u->phone, u->age, u->weight_kg, u->height_cm, u->ycom,
+        u->leg_length_m, u->shoe_size, u->brand, u->shoe_model, u->gender, u->id);
     if (rc == KZ_OK)
         rc = sq_done(db, st, e, "update user");
     if (rc == KZ_OK && sqlite3_changes(db) == 0)
@@ -533,11 +532,11 @@ static enum kz_err sq_key_insert(struct store_backend *b, const struct store_key
 {
     sqlite3 *db = sq_acquire(b);
     sqlite3_stmt *st;
-    enum kz_err rc = sq_prepare(db, &st, e,
-                                "INSERT INTO api_keys(" KEY_COLS ") VALUES(?,?,?,?,?,?,?,?,?)",
-                                "tttttTbni", k->id, k->org_id, k->user_id, k->title, k->domain,
-                                k->has_description ? k->description : NULL, (const void *)k->hash,
-                                (size_t)STORE_KEY_HASH_BYTES, k->is_active, k->created_at_ms);
+    enum kz_err rc =
+        sq_prepare(db, &st, e, "INSERT INTO api_keys(" KEY_COLS ") VALUES(?,?,?,?,?,?,?,?,?)",
+                   "tttttTbni", k->id, k->org_id, k->user_id, k->title, k->domain,
+                   k->has_description ? k->description : NULL, (const void *)k->hash,
+                   (size_t)STORE_KEY_HASH_BYTES, k->is_active, k->created_at_ms);
     if (rc == KZ_OK)
         rc = sq_done(db, st, e, "insert key");
     sq_release(b, db);
@@ -611,8 +610,7 @@ static enum kz_err sq_key_list(struct store_backend *b, const char *org_id, stor
 static enum kz_err sq_key_count(struct store_backend *b, const char *user_id, int64_t *out,
                                 struct err_ctx *e)
 {
-    return sq_count(b, "SELECT count(*) FROM api_keys WHERE user_id=?", "t", user_id, NULL, out,
-                    e);
+    return sq_count(b, "SELECT count(*) FROM api_keys WHERE user_id=?", "t", user_id, NULL, out, e);
 }
 
 /* ---- sessions ---- */
@@ -721,11 +719,11 @@ static enum kz_err sq_session_set_media(struct store_backend *b, const char *id,
 {
     sqlite3 *db = sq_acquire(b);
     sqlite3_stmt *st;
-    enum kz_err rc = sq_prepare(db, &st, e,
-                                "UPDATE sessions SET media_json=?,thumbnail_key=?,updated_at_ms=?"
-                                " WHERE id=?",
-                                "Ttit", media_json, thumbnail_key ? thumbnail_key : "",
-                                time_wall_ms(), id);
+    enum kz_err rc =
+        sq_prepare(db, &st, e,
+                   "UPDATE sessions SET media_json=?,thumbnail_key=?,updated_at_ms=?"
+                   " WHERE id=?",
+                   "Ttit", media_json, thumbnail_key ? thumbnail_key : "", time_wall_ms(), id);
     if (rc == KZ_OK)
         rc = sq_done(db, st, e, "set media");
     if (rc == KZ_OK && sqlite3_changes(db) == 0)
@@ -739,9 +737,9 @@ static enum kz_err sq_session_set_results(struct store_backend *b, const char *i
 {
     sqlite3 *db = sq_acquire(b);
     sqlite3_stmt *st;
-    enum kz_err rc = sq_prepare(db, &st, e,
-                                "UPDATE sessions SET results_json=?,updated_at_ms=? WHERE id=?",
-                                "Tit", results_json, time_wall_ms(), id);
+    enum kz_err rc =
+        sq_prepare(db, &st, e, "UPDATE sessions SET results_json=?,updated_at_ms=? WHERE id=?",
+                   "Tit", results_json, time_wall_ms(), id);
     if (rc == KZ_OK)
         rc = sq_done(db, st, e, "set results");
     if (rc == KZ_OK && sqlite3_changes(db) == 0)
@@ -756,12 +754,12 @@ static enum kz_err sq_session_status(sqlite3 *db, const char *session_id, const 
                                      struct err_ctx *e)
 {
     sqlite3_stmt *st;
-    enum kz_err rc = sq_prepare(db, &st, e,
-                                "UPDATE sessions SET status=?,progress=?,stage=coalesce(?,stage),"
-                                "failure_reason=coalesce(?,failure_reason),updated_at_ms=?"
-                                " WHERE id=?",
-                                "tnTTit", status, progress, stage, reason, time_wall_ms(),
-                                session_id);
+    enum kz_err rc =
+        sq_prepare(db, &st, e,
+                   "UPDATE sessions SET status=?,progress=?,stage=coalesce(?,stage),"
+                   "failure_reason=coalesce(?,failure_reason),updated_at_ms=?"
+                   " WHERE id=?",
+                   "tnTTit", status, progress, stage, reason, time_wall_ms(), session_id);
     if (rc == KZ_OK)
         rc = sq_done(db, st, e, "update session status");
     return rc;
@@ -817,8 +815,8 @@ static enum kz_err sq_job_claim(struct store_backend *b, const char *owner, int6
         if (rc == KZ_OK)
             rc = sq_done(db, up, e, "fail expired job");
         if (rc == KZ_OK)
-            rc = sq_session_status(db, dead[i].sid, STORE_STATUS_FAILED, 0, NULL, dead[i].reason,
-                                   e);
+            rc =
+                sq_session_status(db, dead[i].sid, STORE_STATUS_FAILED, 0, NULL, dead[i].reason, e);
         if (rc == KZ_OK)
             log_warn("store: job %lld failed: %s", (long long)dead[i].id, dead[i].reason);
     }
@@ -875,8 +873,8 @@ out:
 static enum kz_err sq_job_owned(sqlite3 *db, const struct store_job *j, struct err_ctx *e)
 {
     sqlite3_stmt *st;
-    enum kz_err rc = sq_prepare(db, &st, e,
-                                "SELECT state,lease_owner FROM jobs WHERE id=?", "i", j->id);
+    enum kz_err rc =
+        sq_prepare(db, &st, e, "SELECT state,lease_owner FROM jobs WHERE id=?", "i", j->id);
     if (rc != KZ_OK)
         return rc;
     int s = sqlite3_step(st);
@@ -912,8 +910,10 @@ static enum kz_err sq_job_heartbeat(struct store_backend *b, const struct store_
         rc = sq_done(db, st, e, "renew lease");
     if (rc == KZ_OK)
         rc = sq_session_status(db, j->session_id, STORE_STATUS_PROCESSING,
-                               progress < 0 ? 0 : progress > 100 ? 100 : progress, stage, NULL,
-                               e);
+                               progress < 0     ? 0
+                               : progress > 100 ? 100
+                                                : progress,
+                               stage, NULL, e);
     rc = sq_end(db, rc, e);
 out:
     sq_release(b, db);
@@ -974,9 +974,9 @@ static enum kz_err sq_job_state(struct store_backend *b, const char *session_id,
 {
     sqlite3 *db = sq_acquire(b);
     sqlite3_stmt *st;
-    enum kz_err rc = sq_prepare(db, &st, e,
-                                "SELECT state FROM jobs WHERE session_id=? ORDER BY id DESC LIMIT 1",
-                                "t", session_id);
+    enum kz_err rc =
+        sq_prepare(db, &st, e, "SELECT state FROM jobs WHERE session_id=? ORDER BY id DESC LIMIT 1",
+                   "t", session_id);
     if (rc == KZ_OK) {
         int s = sqlite3_step(st);
         if (s == SQLITE_ROW)

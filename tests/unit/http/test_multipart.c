@@ -200,8 +200,7 @@ static void test_refuse(void **state)
     struct err_ctx e;
     (void)state;
     s.refuse_at_part = 2;
-    assert_int_equal(parse_split("XyZ-123", BODY, strlen(BODY), NULL, 0, &s, &e),
-                     KZ_E_CANCELLED);
+    assert_int_equal(parse_split("XyZ-123", BODY, strlen(BODY), NULL, 0, &s, &e), KZ_E_CANCELLED);
 }
 
 static void test_boundary_param(void **state)
@@ -217,24 +216,26 @@ static void test_boundary_param(void **state)
                                              b, sizeof b, &e),
                      KZ_OK);
     assert_string_equal(b, "a b:c");
-    assert_int_equal(http_multipart_boundary("multipart/form-data", b, sizeof b, &e),
-                     KZ_E_FORMAT);
+    assert_int_equal(http_multipart_boundary("multipart/form-data", b, sizeof b, &e), KZ_E_FORMAT);
     assert_int_equal(http_multipart_boundary("multipart/form-data; boundary=", b, sizeof b, &e),
                      KZ_E_FORMAT);
     assert_int_equal(http_multipart_boundary("application/json", b, sizeof b, &e),
                      KZ_E_UNSUPPORTED);
     assert_int_equal(http_multipart_boundary(NULL, b, sizeof b, &e), KZ_E_UNSUPPORTED);
-    assert_int_equal(http_multipart_boundary("multipart/form-data; boundary=\"abc", b, sizeof b,
-                                             &e),
-                     KZ_E_FORMAT);
+    assert_int_equal(
+        http_multipart_boundary("multipart/form-data; boundary=\"abc", b, sizeof b, &e),
+        KZ_E_FORMAT);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_whole),      cmocka_unit_test(test_every_split),
-        cmocka_unit_test(test_starts_with_boundary), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_header_limit), cmocka_unit_test(test_refuse),
+        cmocka_unit_test(test_whole),
+        cmocka_unit_test(test_every_split),
+        cmocka_unit_test(test_starts_with_boundary),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_header_limit),
+        cmocka_unit_test(test_refuse),
         cmocka_unit_test(test_boundary_param),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

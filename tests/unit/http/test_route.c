@@ -34,16 +34,14 @@ static void test_match(void **state)
     assert_ptr_equal(m.route, &routes[2]);
     assert_int_equal(http_route_match(routes, 8, "POST", "/user-management/users", &m), 200);
     assert_ptr_equal(m.route, &routes[3]);
-    assert_int_equal(http_route_match(routes, 8, "GET", "/user-management/users/filter", &m),
-                     200);
+    assert_int_equal(http_route_match(routes, 8, "GET", "/user-management/users/filter", &m), 200);
     assert_ptr_equal(m.route, &routes[0]);
     assert_int_equal(http_route_match(routes, 8, "GET", "/user-management/users/abc123", &m), 200);
     assert_ptr_equal(m.route, &routes[1]);
     assert_int_equal(m.n_params, 1);
     assert_string_equal(m.params[0].name, "user_uid");
     assert_string_equal(m.params[0].value, "abc123");
-    assert_int_equal(http_route_match(routes, 8, "GET", "/user-management/users/abc123/", &m),
-                     200);
+    assert_int_equal(http_route_match(routes, 8, "GET", "/user-management/users/abc123/", &m), 200);
     assert_string_equal(m.params[0].value, "abc123");
     assert_int_equal(
         http_route_match(routes, 8, "GET", "/session-management/sessions/s1/status", &m), 200);

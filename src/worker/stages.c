@@ -1,0 +1,109 @@
+/*
+ * stages.c — the processing pipeline, one row per stage, run in order by
+ * worker_job_run(). Today: "media" decodes every frame of the upload
+ * (rotation applied, real timestamps) and stores the media facts and a
+ * thumbnail. Pose, analysis and rendering stages are added as rows here.
+ *
+ * Media facts (sessions.media_json): {codec, container, width, height,
+ * coded_width, coded_height, rotation_deg, fps, frame_count (frames actually
+ * decoded), container_frame_count, duration_s, first_frame_t_s,
+ * last_frame_t_s, non_monotonic_timestamps, has_audio, size_bytes}.
+ */
+#include "media/media.h"
+#include "worker/worker.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define THUMB_LONG_SIDE_PX 480
+
+/* Write the thumbnail of frame `f` and place it under sessions/<id>/thumbnail.jpg. */
+static enum kz_err media_thumbnail(struct worker_job *j, const struct frame *f, char *key,
+                                   size_t cap, struct err_ctx *e)
+{
+    struct blob_store *b = worker_job_blob(j);
+    char tmp[BLOB_PATH_MAX];
+    int fd = -1;
+    enum kz_err rc = blob_tmp_create(b, ".jpg", &fd, tmp, e);
+    if (rc != KZ_OK)
+        return rc;
+    close(fd);
+    rc = media_write_thumbnail(f, tmp, THUMB_LONG_SIDE_PX, e);
+    if (rc == KZ_OK)
+        rc = str_printf(key, cap, "sessions/%s/thumbnail.jpg", worker_job_session(j)->id);
+    if (rc == KZ_OK)
+        rc = blob_place(b, tmp, key, e);
+    if (rc != KZ_OK)
+        unlink(tmp);
+    return rc;
+}
+
+static enum kz_err stage_media(struct worker_job *j, struct err_ctx *e)
+{
+    struct media_decoder *d = NULL;
+    const struct media_info *mi;
+    const struct frame *f = NULL;
+    char thumb[256] = "";
+    int64_t n = 0, non_mono = 0, size_bytes = 0;
+    double first_t = 0, last_t = 0;
+    char *json = NULL;
+    json_t *facts = NULL;
+    enum kz_err rc = media_decoder_open(worker_job_video_path(j), NULL, &d, e);
+    if (rc != KZ_OK)
+        goto fail;
+    mi = media_decoder_info(d);
+    for (;;) {
+        if ((rc = media_decoder_next(d, &f, e)) != KZ_OK)
+            goto fail;
+        if (!f)
+            break;
+        if (n == 0) {
+            first_t = f->t_s;
+            if ((rc = media_thumbnail(j, f, thumb, sizeof thumb, e)) != KZ_OK)
+                goto fail;
+        } else if (f->t_s <= last_t) {
+            non_mono++;
+        }
+        last_t = f->t_s;
+        n++;
+        if (n % 8 == 0) {
+            double frac = mi->frame_count > 0 ? (double)n / (double)mi->frame_count : 0.5;
+            if ((rc = worker_job_progress(j, frac, e)) != KZ_OK)
+                goto fail;
+        }
+    }
+    if (n == 0) {
+        rc = err_set(e, KZ_E_FORMAT, "the video has no decodable frames");
+        goto fail;
+    }
+    blob_size(worker_job_blob(j), worker_job_session(j)->video_key, &size_bytes, NULL);
+    facts = json_pack(
+        "{s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:f,s:I,s:I,s:f,s:f,s:f,s:I,s:b,s:I}", "codec", mi->codec,
+        "container", mi->container, "width", mi->width, "height", mi->height, "coded_width",
+        mi->coded_width, "coded_height", mi->coded_height, "rotation_deg", mi->rotation_deg, "fps",
+        mi->fps, "frame_count", (json_int_t)n, "container_frame_count", (json_int_t)mi->frame_count,
+        "duration_s",
+        mi->duration_s > 0 ? mi->duration_s : last_t + (mi->fps > 0 ? 1.0 / mi->fps : 0),
+        "first_frame_t_s", first_t, "last_frame_t_s", last_t, "non_monotonic_timestamps",
+        (json_int_t)non_mono, "has_audio", mi->has_audio, "size_bytes", (json_int_t)size_bytes);
+    json = facts ? json_to_string(facts) : NULL;
+    if (!json) {
+        rc = err_set(e, KZ_E_NOMEM, NULL);
+        goto fail;
+    }
+    rc = worker_job_progress(j, 1.0, e);
+    if (rc == KZ_OK)
+        rc =
+            store_session_set_media(worker_job_store(j), worker_job_session(j)->id, json, thumb, e);
+fail:
+    free(json);
+    json_decref(facts);
+    media_decoder_close(d);
+    return rc;
+}
+
+const struct worker_stage worker_stages[] = {
+    {"media", 100, stage_media},
+};
+const size_t worker_n_stages = KZ_ARRAY_LEN(worker_stages);

@@ -28,6 +28,7 @@ $(BUILD)/build.ninja:
 
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
+	@ln -sf src/cli/kinalyze $(BUILD)/kinalyze
 
 run: build models
 	@mkdir -p $(DATA_DIR)

@@ -13,10 +13,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_CLIP KZ_SOURCE_ROOT "/../shared/media/running_treadmill_side_60fps.mp4"
 #define MAX_REPEATS 15
+
+/* CPU seconds used by the whole process (all threads): robust to a busy machine. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -31,8 +40,10 @@ static double median(double *v, int n)
 }
 
 /* Decode the whole clip; returns frames per second, or -1 on error. */
-static double bench_decode(const char *clip, int max_long_side, int threads, int *w, int *h)
+static double bench_decode(const char *clip, int max_long_side, int threads, int *w, int *h,
+                           double *cpu_ms_per_frame)
 {
+    double c0 = cpu_s();
     struct media_decode_opts o = {.max_long_side_px = max_long_side, .threads = threads};
     struct media_decoder *d = NULL;
     const struct frame *f;
@@ -50,11 +61,13 @@ static double bench_decode(const char *clip, int max_long_side, int threads, int
         n++;
     }
     media_decoder_close(d);
+    *cpu_ms_per_frame = n ? (cpu_s() - c0) * 1e3 / n : 0;
     return n / (time_mono_s() - t0);
 }
 
-static double bench_encode(int w, int h, int n_frames)
+static double bench_encode(int w, int h, int n_frames, double *cpu_ms_per_frame)
 {
+    double c0;
     struct media_encode_opts o = {.width = w, .height = h, .fps = 30};
     struct media_encoder *enc = NULL;
     struct err_ctx e = {0};
@@ -66,6 +79,7 @@ static double bench_encode(int w, int h, int n_frames)
     if (frame_alloc(&f, w, h, &e) != KZ_OK)
         return -1;
     t0 = time_mono_s();
+    c0 = cpu_s();
     if (media_encoder_open(path, &o, &enc, &e) != KZ_OK) {
         fprintf(stderr, "encode: %s\n", err_msg(&e));
         frame_free(&f);
@@ -92,6 +106,7 @@ static double bench_encode(int w, int h, int n_frames)
     if (media_encoder_finish(enc, &e) != KZ_OK)
         fprintf(stderr, "encode: %s\n", err_msg(&e));
     double fps = n_frames / (time_mono_s() - t0);
+    *cpu_ms_per_frame = (cpu_s() - c0) * 1e3 / n_frames;
     unlink(path);
     frame_free(&f);
     return fps;
@@ -101,7 +116,7 @@ int main(int argc, char **argv)
 {
     const char *clip = argc > 1 ? argv[1] : DEFAULT_CLIP;
     int reps = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 3;
-    double v[MAX_REPEATS];
+    double v[MAX_REPEATS], cpu[MAX_REPEATS];
     int w = 0, h = 0;
     struct media_info in;
     struct err_ctx e = {0};
@@ -118,19 +133,19 @@ int main(int argc, char **argv)
 
     static const int sizes[] = {0, 640, 256};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
-        for (int r = 0; r < reps; r++)
-            v[r] = bench_decode(clip, sizes[s], 0, &w, &h);
-        printf("decode max_long_side=%-4d -> %4dx%-4d : %7.1f fps (median of %d)\n", sizes[s], w, h,
-               median(v, reps), reps);
+        for (int th = 0; th <= 1; th++) {
+            for (int r = 0; r < reps; r++)
+                v[r] = bench_decode(clip, sizes[s], th, &w, &h, &cpu[r]);
+            printf("decode max_long_side=%-4d -> %4dx%-4d threads=%s: %7.1f fps, %6.2f ms CPU/frame"
+                   " (medians of %d)\n",
+                   sizes[s], w, h, th ? "1   " : "auto", median(v, reps), median(cpu, reps), reps);
+        }
     }
     for (int r = 0; r < reps; r++)
-        v[r] = bench_decode(clip, 0, 1, &w, &h);
-    printf("decode native, 1 thread           : %7.1f fps (median of %d)\n", median(v, reps), reps);
-
-    for (int r = 0; r < reps; r++)
-        v[r] = bench_encode(1280, 720, 120);
-    printf("encode 1280x720 H.264 (veryfast, crf 23): %7.1f fps (median of %d)\n", median(v, reps),
-           reps);
+        v[r] = bench_encode(1280, 720, 120, &cpu[r]);
+    printf(
+        "encode 1280x720 H.264 (veryfast, crf 23): %7.1f fps, %6.2f ms CPU/frame (medians of %d)\n",
+        median(v, reps), median(cpu, reps), reps);
 
     /* Pose warps on a frame of the clip's size. */
     {
@@ -146,26 +161,30 @@ int main(int argc, char **argv)
             src.data[i] = (uint8_t)(i * 31);
         frame_letterbox_compute(src.width, src.height, 224, &lb, &m);
         for (int r = 0; r < reps; r++) {
-            double t0 = time_mono_s();
+            double t0 = time_mono_s(), c0 = cpu_s();
             for (int i = 0; i < iters; i++)
                 frame_warp_affine_tensor(&src, &m, t, 224, 224, FRAME_RANGE_0_1, NULL, NULL);
             v[r] = (time_mono_s() - t0) / iters * 1e6;
+            cpu[r] = (cpu_s() - c0) / iters * 1e6;
         }
-        printf("warp letterbox -> 224x224 float tensor : %7.1f us/call\n", median(v, reps));
+        printf("warp letterbox -> 224x224 float tensor   : %7.1f us/call, %7.1f us CPU (medians)\n",
+               median(v, reps), median(cpu, reps));
         frame_affine_rect(src.width * 0.5, src.height * 0.5, src.width * 0.6, src.width * 0.6, 0.3,
                           256, 256, &m);
         for (int r = 0; r < reps; r++) {
-            double t0 = time_mono_s();
+            double t0 = time_mono_s(), c0 = cpu_s();
             for (int i = 0; i < iters; i++)
                 frame_warp_affine_tensor(&src, &m, t, 256, 256, FRAME_RANGE_0_1, NULL, NULL);
             v[r] = (time_mono_s() - t0) / iters * 1e6;
+            cpu[r] = (cpu_s() - c0) / iters * 1e6;
         }
-        printf("warp rotated crop -> 256x256 float tensor: %7.1f us/call\n", median(v, reps));
+        printf("warp rotated crop -> 256x256 float tensor: %7.1f us/call, %7.1f us CPU (medians)\n",
+               median(v, reps), median(cpu, reps));
         if (frame_alloc(&cv, in.width, in.height, &e) == KZ_OK &&
             frame_canvas_create(in.width, in.height, &c, &e) == KZ_OK) {
             const struct frame_rgba red = {1, 0, 0, 0.8};
             for (int r = 0; r < reps; r++) {
-                double t0 = time_mono_s();
+                double t0 = time_mono_s(), c0 = cpu_s();
                 for (int i = 0; i < 20; i++) {
                     frame_canvas_begin(c, &src, NULL);
                     for (int k = 0; k < 33; k++)
@@ -176,9 +195,11 @@ int main(int argc, char **argv)
                     frame_canvas_end(c, &cv, NULL);
                 }
                 v[r] = (time_mono_s() - t0) / 20 * 1e3;
+                cpu[r] = (cpu_s() - c0) / 20 * 1e3;
             }
-            printf("canvas round trip %dx%d + 33 circles, 35 lines, 1 label: %6.2f ms/frame\n",
-                   in.width, in.height, median(v, reps));
+            printf("canvas round trip %dx%d + 33 circles, 35 lines, 1 label: %6.2f ms/frame, "
+                   "%6.2f ms CPU (medians)\n",
+                   in.width, in.height, median(v, reps), median(cpu, reps));
         }
         frame_canvas_destroy(c);
         frame_free(&cv);

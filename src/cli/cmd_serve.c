@@ -19,11 +19,13 @@
 #include "store/store.h"
 #include "worker/worker.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int serve_mkdirs(const char *path)
@@ -40,6 +42,38 @@ static int serve_mkdirs(const char *path)
         *p = '/';
     }
     return mkdir(buf, 0750) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/*
+ * Remove session directories under media/sessions/ that have no session row:
+ * left by a crash between placing an upload and committing its rows. Only
+ * directories older than ten minutes, so an upload being placed by another
+ * process right now is never touched.
+ */
+static void serve_sweep_orphans(struct store *s, struct blob_store *b)
+{
+    char dir[BLOB_PATH_MAX];
+    DIR *d;
+    struct dirent *de;
+    int n = 0;
+    if (blob_path(b, "sessions", dir, NULL) != KZ_OK || !(d = opendir(dir)))
+        return;
+    while ((de = readdir(d)) != NULL) {
+        char key[300], path[BLOB_PATH_MAX];
+        struct store_session ss = {0};
+        struct stat st;
+        if (de->d_name[0] == '.' || str_printf(key, sizeof key, "sessions/%s", de->d_name) ||
+            blob_path(b, key, path, NULL) != KZ_OK || stat(path, &st) != 0 ||
+            time(NULL) - st.st_mtime < 600)
+            continue;
+        if (store_session_get(s, de->d_name, &ss, NULL) == KZ_E_NOT_FOUND &&
+            blob_remove_prefix(b, key, NULL) == KZ_OK)
+            n++;
+        store_session_cleanup(&ss);
+    }
+    closedir(d);
+    if (n)
+        log_info("serve: removed %d media director%s without a session", n, n == 1 ? "y" : "ies");
 }
 
 static void serve_usage(FILE *f)
@@ -115,6 +149,7 @@ int cmd_serve(int argc, char **argv)
         blob_open(cfg.data_dir, 1, &blob, &e) != KZ_OK ||
         store_org_count(store, &orgs, &e) != KZ_OK)
         goto fail;
+    serve_sweep_orphans(store, blob);
     if (orgs == 0) {
         struct api_bootstrap boot;
         if (api_org_bootstrap(store, "My organization", "admin@localhost", "Admin", "metric", &boot,

@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
     {"pose", "run BlazePose on a video, landmarks as JSON", cmd_pose},
     {"serve", "serve the HTTP API and run job workers", cmd_serve},
     {"admin", "administration: create an organization with an admin and API key", cmd_admin},
+    {"worker", "run job workers without HTTP (scale-out)", cmd_worker},
 };
 
 static int cmd_version(int argc, char **argv)

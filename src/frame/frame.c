@@ -159,60 +159,81 @@ void frame_letterbox_from_src(const struct frame_letterbox *lb, double src_x, do
 
 /* ---- bilinear sampling core ---- */
 
+/* One bilinear sample that may touch the outside: each tap outside the
+   source takes the border colour. Kept out of line; the common case is inline. */
+static __attribute__((noinline)) void sample_edge(const struct frame *src, double sx, double sy,
+                                                  const float border[3], float *o)
+{
+    const int w = src->width, h = src->height;
+    double fx0, fy0;
+    float fx, fy, acc[3] = {0, 0, 0};
+
+    if (!(sx > -1.0 && sy > -1.0 && sx < w && sy < h)) { /* also catches NaN */
+        o[0] = border[0];
+        o[1] = border[1];
+        o[2] = border[2];
+        return;
+    }
+    fx0 = floor(sx);
+    fy0 = floor(sy);
+    fx = (float)(sx - fx0);
+    fy = (float)(sy - fy0);
+    {
+        int x0 = (int)fx0, y0 = (int)fy0;
+        const float wt[4] = {(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy};
+        const int tx[4] = {x0, x0 + 1, x0, x0 + 1}, ty[4] = {y0, y0, y0 + 1, y0 + 1};
+        for (int k = 0; k < 4; k++) {
+            const float *c = border;
+            float px[3];
+            if (tx[k] >= 0 && ty[k] >= 0 && tx[k] < w && ty[k] < h) {
+                const uint8_t *p = src->data + (size_t)ty[k] * src->stride + (size_t)tx[k] * 3;
+                px[0] = p[0];
+                px[1] = p[1];
+                px[2] = p[2];
+                c = px;
+            }
+            acc[0] += wt[k] * c[0];
+            acc[1] += wt[k] * c[1];
+            acc[2] += wt[k] * c[2];
+        }
+    }
+    o[0] = acc[0];
+    o[1] = acc[1];
+    o[2] = acc[2];
+}
+
 /*
  * Sample one destination row. For each destination pixel i the source
  * position (in "pixel index" coordinates, i.e. continuous minus 0.5) is
  * (sx0 + i*dx, sy0 + i*dy). Writes 3 floats per pixel in 0..255 units to
- * `out` (for the RGB8 path the caller rounds). Kept in one function so the
- * compiler can vectorise the fast path.
+ * `out` (the RGB8 path rounds them). The inner case — all four taps inside —
+ * uses float coordinates and a truncating conversion (no libm floor call);
+ * positions are computed from the row start each time, so no error builds up.
  */
 static void warp_row(const struct frame *src, double sx0, double sy0, double dx, double dy, int n,
                      const float border[3], float *restrict out)
 {
-    const int w = src->width, h = src->height;
-    const uint8_t *data = src->data;
+    const float wl = (float)(src->width - 1), hl = (float)(src->height - 1);
+    const uint8_t *restrict data = src->data;
     const size_t stride = src->stride;
 
     for (int i = 0; i < n; i++) {
-        double sx = sx0 + i * dx, sy = sy0 + i * dy;
-        double fx0 = floor(sx), fy0 = floor(sy);
-        float fx = (float)(sx - fx0), fy = (float)(sy - fy0);
+        const double dsx = sx0 + i * dx, dsy = sy0 + i * dy;
+        const float sx = (float)dsx, sy = (float)dsy;
         float *o = out + 3 * i;
 
-        if (fx0 >= 0 && fy0 >= 0 && fx0 < w - 1 && fy0 < h - 1) {
-            int x0 = (int)fx0, y0 = (int)fy0;
+        if (sx >= 0.0f && sy >= 0.0f && sx < wl && sy < hl) {
+            const int x0 = (int)sx, y0 = (int)sy;
+            const float fx = sx - (float)x0, fy = sy - (float)y0;
             const uint8_t *p = data + (size_t)y0 * stride + (size_t)x0 * 3;
             const uint8_t *q = p + stride;
-            float w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy,
-                  w11 = fx * fy;
+            const float w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy,
+                        w11 = fx * fy;
             o[0] = w00 * p[0] + w01 * p[3] + w10 * q[0] + w11 * q[3];
             o[1] = w00 * p[1] + w01 * p[4] + w10 * q[1] + w11 * q[4];
             o[2] = w00 * p[2] + w01 * p[5] + w10 * q[2] + w11 * q[5];
-        } else if (fx0 < -1 || fy0 < -1 || fx0 >= w || fy0 >= h || isnan(sx) || isnan(sy)) {
-            o[0] = border[0];
-            o[1] = border[1];
-            o[2] = border[2];
         } else {
-            /* Partly outside: fetch each tap, border colour where outside. */
-            int x0 = (int)fx0, y0 = (int)fy0;
-            float wt[4] = {(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy};
-            int tx[4] = {x0, x0 + 1, x0, x0 + 1}, ty[4] = {y0, y0, y0 + 1, y0 + 1};
-            float acc[3] = {0, 0, 0};
-            for (int k = 0; k < 4; k++) {
-                if (tx[k] >= 0 && ty[k] >= 0 && tx[k] < w && ty[k] < h) {
-                    const uint8_t *p = data + (size_t)ty[k] * stride + (size_t)tx[k] * 3;
-                    acc[0] += wt[k] * p[0];
-                    acc[1] += wt[k] * p[1];
-                    acc[2] += wt[k] * p[2];
-                } else {
-                    acc[0] += wt[k] * border[0];
-                    acc[1] += wt[k] * border[1];
-                    acc[2] += wt[k] * border[2];
-                }
-            }
-            o[0] = acc[0];
-            o[1] = acc[1];
-            o[2] = acc[2];
+            sample_edge(src, dsx, dsy, border, o);
         }
     }
 }

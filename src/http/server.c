@@ -24,6 +24,7 @@
 
 #define HTTP_CONN_MEMORY (128 * 1024)
 #define HTTP_TIMEOUT_S 300
+#define HTTP_DISCARD_MAX (16 * 1024 * 1024) /* body bytes read past the limit before closing */
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -295,14 +296,20 @@ static int http_body_chunk(struct http_request *r, const char *data, size_t n)
 {
     struct err_ctx e;
     r->bytes += (int64_t)n;
-    if (r->resp)
-        return 0; /* a response is already set: discard the rest */
+    if (r->resp) {
+        /* A response is already set (MHD cannot send it before the body is
+           read): discard the rest, but drop the connection rather than
+           swallow more than HTTP_DISCARD_MAX bytes past the limit. */
+        if (r->bytes - (r->bytes > r->limit ? r->limit : r->bytes) > HTTP_DISCARD_MAX)
+            return -1;
+        return 0;
+    }
     if (r->bytes > r->limit) {
         char msg[128];
         str_printf(msg, sizeof msg, "Request body too large (limit %lld bytes).",
                    (long long)r->limit);
         http_respond_error(r, 413, msg);
-        return -1; /* answer now, or drop the connection: never read past the limit */
+        return 0; /* nothing more is written; 413 is sent once the body ends */
     }
     if (r->route->upload) {
         if (r->mp && http_multipart_feed(r->mp, data, n, &e) != KZ_OK && !r->resp)

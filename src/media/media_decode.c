@@ -34,6 +34,8 @@
 /* Demuxers we accept for uploads (names as libavformat spells them). */
 #define MEDIA_FORMAT_WHITELIST                                                                     \
     "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,asf,ogg,ivf,h264,hevc,mp3,wav,aac"
+/* Largest picture accepted (pixels): 8K UHD plus margin, bounds memory per decoder. */
+#define MEDIA_MAX_PIXELS (40LL * 1000 * 1000)
 /* Consecutive undecodable packets tolerated before giving up. */
 #define MEDIA_MAX_BAD_PACKETS 256
 
@@ -280,7 +282,8 @@ static enum kz_err decoder_open(const char *path, const struct media_decode_opts
     d->have_pending = 1;
     fill_info(d);
     if (d->info.coded_width < 1 || d->info.coded_height < 1 ||
-        d->info.coded_width > FRAME_MAX_SIDE_PX || d->info.coded_height > FRAME_MAX_SIDE_PX) {
+        d->info.coded_width > FRAME_MAX_SIDE_PX || d->info.coded_height > FRAME_MAX_SIDE_PX ||
+        (long long)d->info.coded_width * d->info.coded_height > MEDIA_MAX_PIXELS) {
         rc = err_set(e, KZ_E_FORMAT, "'%s': unsupported frame size %dx%d", path,
                      d->info.coded_width, d->info.coded_height);
         goto fail;

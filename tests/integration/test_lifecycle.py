@@ -69,9 +69,26 @@ class Lifecycle(unittest.TestCase):
         self.assertTrue(key)
         self.assertTrue(os.path.exists(os.path.join(self.dir, "kinalyze.db")))
         self.assertTrue(os.path.isdir(os.path.join(self.dir, "media")))
+        st, body = kz.upload(s.url("/running/sessions/"), key, self.small)
+        self.assertEqual(st, 200, body)
         self.assertEqual(s.stop(), 0)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "server.port")))
+        # an old media directory without a session row (crash between placing the file
+        # and committing the rows) is swept at start; real and recent ones stay
+        sessions = os.path.join(self.dir, "media", "sessions")
+        orphan, recent = os.path.join(sessions, "a" * 32), os.path.join(sessions, "b" * 32)
+        for d in (orphan, recent):
+            os.makedirs(d)
+            with open(os.path.join(d, "original.mp4"), "wb") as f:
+                f.write(b"x")
+        old = time.time() - 3600
+        os.utime(orphan, (old, old))
+        real = os.path.join(sessions, body["session_id"])
+        os.utime(real, (old, old))
         s2 = self.server(0)
+        self.assertFalse(os.path.exists(orphan))
+        self.assertTrue(os.path.exists(recent))
+        self.assertTrue(os.path.exists(os.path.join(real, "original.mp4")))
         self.assertIsNone(s2.admin_key)  # not printed again
         self.assertNotIn(key, "".join(s2.stdout_lines))
         st, _ = kz.request("GET", s2.url("/user-management/users/"), key=key)
@@ -97,6 +114,29 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual(doc["media"]["frame_count"], 600)
         self.assertEqual((doc["media"]["width"], doc["media"]["height"]), (1280, 720))
         self.assertEqual(s2.stop(), 0)
+
+    def test_separate_worker_process(self):
+        s = self.server(0)  # HTTP only
+        key = s.admin_key
+        st, body = kz.upload(s.url("/weightlifting/sessions/"), key, self.small,
+                             {"exercise_name": "clean"})
+        self.assertEqual(st, 200, body)
+        sid = body["session_id"]
+        time.sleep(0.5)
+        self.assertEqual(self.status(s, key, sid)["status"], "queued")
+        w = subprocess.Popen([kz.BIN, "worker", "--data-dir", self.dir, "--workers", "1",
+                              "--job-lease-s", "2"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+        try:
+            self.assertIn("worker running", w.stdout.readline())
+            doc = kz.wait_status(s, sid, key, timeout=120)
+            self.assertEqual(doc["status"], "completed", doc)
+            self.assertEqual(doc["media"]["frame_count"], 25)
+        finally:
+            w.send_signal(signal.SIGTERM)
+            self.assertEqual(w.wait(timeout=60), 0)
+            w.stdout.close()
+        self.assertEqual(s.stop(), 0)
 
     def test_sigterm(self):
         s = self.server(0)  # no workers: jobs stay queued

@@ -293,10 +293,17 @@ class Limits(unittest.TestCase):
         st, body = kz.upload(self.srv.url("/running/sessions/"), self.srv.admin_key, big)
         self.assertEqual(st, 413, body)
         self.assertIn("too large", body["error"])
-        # chunked (no Content-Length): refused once the limit is crossed
+        # chunked (no Content-Length): nothing is stored past the limit, 413 at the end
         st, body = kz.upload(self.srv.url("/running/sessions/"), self.srv.admin_key, big,
                              extra=["-H", "Transfer-Encoding: chunked"])
-        self.assertIn(st, (413, 0))
+        self.assertEqual(st, 413, body)
+        # far past the limit (> 16 MiB more) the server stops reading: connection closed
+        huge = os.path.join(self.tmp, "huge.mp4")
+        with open(huge, "wb") as f:
+            f.truncate(24 << 20)
+        st, body = kz.upload(self.srv.url("/running/sessions/"), self.srv.admin_key, huge,
+                             extra=["-H", "Transfer-Encoding: chunked"])
+        self.assertNotEqual(st, 200)
         self.assertEqual(kz.files_under(os.path.join(self.srv.data_dir, "tmp")), [])
 
     def test_cut_off_upload(self):

@@ -33,6 +33,17 @@ static int setup(void **state)
         tu_ffmpeg("-i corner.mp4 -c copy -metadata:s:v:0 rotate=180 corner180.mp4") ||
         tu_ffmpeg("-i corner.mp4 -c copy -metadata:s:v:0 rotate=270 corner270.mp4"))
         return -1;
+    if (tu_ffmpeg("-i cfr.mp4 -c copy -movflags +faststart cfr_fs.mp4"))
+        return -1;
+    {
+        /* Cut a faststart file in the middle of its media data. */
+        size_t len = 0;
+        uint8_t *b = tu_read_file(tu_path("cfr_fs.mp4"), &len);
+        int bad = !b || tu_write_file(tu_path("cut.mp4"), b, len * 6 / 10);
+        free(b);
+        if (bad)
+            return -1;
+    }
     for (int r = 90; r <= 270; r += 90) {
         if (tu_ffmpeg("-i corner%d.mp4 -frames:v 1 -f rawvideo -pix_fmt rgb24 corner%d.rgb", r, r))
             return -1;
@@ -95,6 +106,25 @@ static void test_vfr(void **state)
         n++;
     }
     assert_int_equal(n, 20);
+    media_decoder_close(d);
+}
+
+static void test_truncated(void **state)
+{
+    struct media_decoder *d = NULL;
+    const struct frame *f;
+    struct err_ctx e = {0};
+    int n = 0;
+    enum kz_err rc;
+    (void)state;
+    /* The index promises 30 frames, the data stops early: decode what is there, then end. */
+    assert_int_equal(media_decoder_open(tu_path("cut.mp4"), NULL, &d, &e), KZ_OK);
+    assert_int_equal(media_decoder_info(d)->frame_count, 30);
+    while ((rc = media_decoder_next(d, &f, &e)) == KZ_OK && f)
+        n++;
+    assert_int_equal(rc, KZ_OK);
+    if (n < 1 || n >= 30)
+        fail_msg("decoded %d frames of a cut file", n);
     media_decoder_close(d);
 }
 
@@ -196,10 +226,9 @@ static void test_downscale(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cfr),
-        cmocka_unit_test(test_vfr),
-        cmocka_unit_test(test_rotation),
-        cmocka_unit_test(test_downscale),
+        cmocka_unit_test(test_cfr),       cmocka_unit_test(test_vfr),
+        cmocka_unit_test(test_rotation),  cmocka_unit_test(test_downscale),
+        cmocka_unit_test(test_truncated),
     };
     if (!tu_have_ffmpeg()) {
         fprintf(stderr, "SKIP: ffmpeg is not on PATH\n");

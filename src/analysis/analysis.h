@@ -221,7 +221,8 @@ struct an_kinematics {
     unsigned char *side_swapped;      /* per frame: 1 if legs L/R were relabelled */
     int n_leg_swaps_fixed;            /* frames whose leg labels were swapped back */
     int n_arm_swaps_fixed;
-    int facing; /* +1 athlete faces/moves toward +x, -1 toward -x */
+    int n_outliers_removed; /* landmark samples dropped as spikes or leg "collapse" */
+    int facing;             /* +1 athlete faces/moves toward +x, -1 toward -x */
     double scale_m_per_px;
     double scale_rel_uncertainty; /* relative standard uncertainty of the scale */
     enum an_scale_source scale_source;
@@ -334,6 +335,8 @@ struct an_running_result {
     double total_time_s;        /* analysed span */
     double total_distance_m;    /* speed × time (NaN without scale) */
     int alternation_violations; /* consecutive same-side contacts (after repair) */
+    int side_repair_kept;       /* 1: the continuity L/R repair changed labels and was kept */
+    int side_repair_rejected;   /* 1: it was undone because the raw labels alternate better */
     double incline_deg;
     double mean_visibility;
 };

@@ -155,6 +155,10 @@ json_t *analysis_running_json(const struct an_running_result *r, const struct an
     put(&b, kz, "treadmill", json_boolean(r->treadmill));
     put(&b, kz, "incline_degree", num(r->incline_deg, 1e3));
     put(&b, kz, "alternation_violations", json_integer(r->alternation_violations));
+    put(&b, kz, "side_repair",
+        json_string(r->side_repair_kept
+                        ? "continuity"
+                        : (r->side_repair_rejected ? "rejected_by_alternation" : "none_needed")));
     put(&b, kz, "overstride_definition",
         json_string("horizontal heel - hip-mid distance at initial contact (+ = ahead); "
                     "shank_angle_contact: shank from vertical, + = ankle ahead of knee"));

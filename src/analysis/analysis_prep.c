@@ -124,7 +124,10 @@ static int repair_group(struct raw *r, const double *t_s, const int *grp0, const
     }
     if (nv < 3)
         goto done;
-    const double prior = 0.02; /* cost of one swapped frame, in units of unit_px² */
+    /* Costs in units of unit_px²: each swapped frame, and each change of decision. A
+       relabelling must explain a large continuity break; pose jitter and the landmark
+       "collapse" of crossing legs must not (checked on the 60 fps treadmill clip). */
+    const double prior = 0.05, switch_cost = 0.3;
     double u2 = unit_px * unit_px;
     for (int st = 0; st < 4; st++)
         cost[4 + st] = (st & 1) * prior + ((st >> 1) & 1) * prior;
@@ -151,7 +154,7 @@ static int repair_group(struct raw *r, const double *t_s, const int *grp0, const
                     if (tot < best)
                         best = tot, arg = a;
                 }
-                cost[v * 4 + b * 2 + c] = best + c * prior;
+                cost[v * 4 + b * 2 + c] = best + c * prior + (c != b) * switch_cost;
                 back[v * 4 + b * 2 + c] = (unsigned char)arg;
             }
         }
@@ -195,6 +198,58 @@ done:
 static double seglen(const struct raw *r, int a, int b, int i)
 {
     return hypot(r->x[a][i] - r->x[b][i], r->y[a][i] - r->y[b][i]);
+}
+
+/*
+ * Outliers the pose model produces in side views (seen on the 60 fps treadmill
+ * clip): single-frame spikes, where a landmark jumps away and back, and the
+ * "collapse" of crossing legs, where both ankles/heels/toes are put on the
+ * same spot while the knees are clearly apart. Both are removed (NaN) so gap
+ * filling bridges them instead of the filters smearing them into the events.
+ * Returns the number of landmark samples removed.
+ */
+static int remove_spikes(struct raw *r, double leg_px)
+{
+    int n = r->n, removed = 0;
+    double tau = 0.08 * leg_px;
+    for (int j = 0; j < AN_N_LANDMARKS; j++) {
+        for (int i = 1; i + 1 < n; i++) {
+            double x0 = r->x[j][i - 1], y0 = r->y[j][i - 1], x2 = r->x[j][i + 1],
+                   y2 = r->y[j][i + 1], x1 = r->x[j][i], y1 = r->y[j][i];
+            if (!isfinite(x0) || !isfinite(x1) || !isfinite(x2))
+                continue;
+            double dev = hypot(x1 - 0.5 * (x0 + x2), y1 - 0.5 * (y0 + y2));
+            double span = hypot(x2 - x0, y2 - y0);
+            if (dev > tau && dev > span) {
+                r->x[j][i] = r->y[j][i] = NAN;
+                removed++;
+            }
+        }
+    }
+    return removed;
+}
+
+static int remove_collapse(struct raw *r, double leg_px)
+{
+    int n = r->n, removed = 0;
+    static const int distal[3][2] = {
+        {AN_L_ANKLE, AN_R_ANKLE}, {AN_L_HEEL, AN_R_HEEL}, {AN_L_FOOT, AN_R_FOOT}};
+    for (int i = 0; i < n; i++) {
+        double kd =
+            hypot(r->x[AN_L_KNEE][i] - r->x[AN_R_KNEE][i], r->y[AN_L_KNEE][i] - r->y[AN_R_KNEE][i]);
+        double ad = hypot(r->x[AN_L_ANKLE][i] - r->x[AN_R_ANKLE][i],
+                          r->y[AN_L_ANKLE][i] - r->y[AN_R_ANKLE][i]);
+        if (!(kd > 0.15 * leg_px) || !(ad < 0.06 * leg_px))
+            continue;
+        for (int q = 0; q < 3; q++)
+            for (int sd = 0; sd < 2; sd++) {
+                int j = distal[q][sd];
+                if (isfinite(r->x[j][i]))
+                    removed++;
+                r->x[j][i] = r->y[j][i] = NAN;
+            }
+    }
+    return removed;
 }
 
 /* Segment-length constancy: drop distal landmarks where a segment is implausible. */
@@ -439,6 +494,10 @@ enum kz_err analysis_prepare(const struct an_series *s, const struct an_prep_opt
         leg_px = m ? an_median(buf, m) : NAN;
         free(buf);
     }
+    /* Collapse before the L/R repair (it would read as motion), spikes after it (a
+       relabelled frame next to a raw one can look like a spike). */
+    if (isfinite(leg_px) && leg_px > 1)
+        k->n_outliers_removed = remove_collapse(&r, leg_px);
     if (!d.no_fix_sides && isfinite(leg_px) && leg_px > 1) {
         k->n_leg_swaps_fixed =
             repair_group(&r, k->t_s, leg_group[0], leg_group[1], 5, 0.1 * leg_px, k->side_swapped);
@@ -446,16 +505,22 @@ enum kz_err analysis_prepare(const struct an_series *s, const struct an_prep_opt
             repair_group(&r, k->t_s, arm_group[0], arm_group[1], 6, 0.1 * leg_px, NULL);
         check_segments(&r);
     }
+    if (isfinite(leg_px) && leg_px > 1)
+        k->n_outliers_removed += remove_spikes(&r, leg_px);
     compute_scale(&r, d.height_cm, k);
     k->facing = compute_facing(&r);
 
     double sc = k->scale_m_per_px, H = s->height_px;
     double *tmp = malloc(sizeof(double) * (size_t)n);
-    if (!tmp)
+    double *res = malloc(sizeof(double) * 2 * (size_t)n);
+    if (!tmp || !res) {
+        free(tmp);
+        free(res);
         goto nomem;
+    }
     double used = 0;
     for (int j = 0; j < AN_N_LANDMARKS; j++) {
-        double cu = 0, ss = 0, cs = 0;
+        double cu = 0;
         int cnt = 0;
         for (int i = 0; i < n; i++) {
             k->conf[j][i] = isfinite(r.c[j][i]) ? r.c[j][i] : 0;
@@ -479,15 +544,16 @@ enum kz_err analysis_prepare(const struct an_series *s, const struct an_prep_opt
             if (!isfinite(r.x[j][i]) || !isfinite(k->x[j][i]))
                 continue;
             double ex = r.x[j][i] * sc - k->x[j][i], ey = (H - r.y[j][i]) * sc - k->y[j][i];
-            ss += ex * ex + ey * ey;
-            cs += 1;
-            cnt++;
+            res[cnt++] = fabs(ex);
+            res[cnt++] = fabs(ey);
         }
-        k->noise_m[j] = cnt ? sqrt(ss / (2 * cs)) : NAN;
+        /* Robust noise: 1.4826 × median absolute residual (outliers do not inflate it). */
+        k->noise_m[j] = cnt ? 1.4826 * an_median(res, cnt) : NAN;
         analysis_signal_derivative(k->t_s, k->x[j], n, k->vx[j]);
         analysis_signal_derivative(k->t_s, k->y[j], n, k->vy[j]);
     }
     free(tmp);
+    free(res);
     if (rc)
         goto fail;
     k->cutoff_hz_used = used;

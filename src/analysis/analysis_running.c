@@ -81,10 +81,12 @@ void analysis_running_result_cleanup(struct an_running_result *r)
 }
 
 /* Per-side sole height (min of heel and toe), filtered and raw. */
-static double sole(const struct an_kinematics *k, int side, int i, int raw)
+/* Height of the lower of heel and toe above its own resting level (fh, ft): the
+   heel landmark rests higher than the toe landmark in the image. */
+static double sole(const struct an_kinematics *k, int side, int i, int raw, double fh, double ft)
 {
     int h = side ? AN_R_HEEL : AN_L_HEEL, t = side ? AN_R_FOOT : AN_L_FOOT;
-    double a = raw ? k->ry[h][i] : k->y[h][i], b = raw ? k->ry[t][i] : k->y[t][i];
+    double a = (raw ? k->ry[h][i] : k->y[h][i]) - fh, b = (raw ? k->ry[t][i] : k->y[t][i]) - ft;
     if (!isfinite(a))
         return b;
     if (!isfinite(b))
@@ -94,7 +96,25 @@ static double sole(const struct an_kinematics *k, int side, int i, int raw)
 
 struct side_info {
     double floor, thr, noise, vel_on, vel_off;
+    double floor_heel, floor_toe; /* resting level of each landmark */
 };
+
+/* Resting level of landmark lm: median of its lowest 20 % of (filtered) heights. */
+static double rest_level(const struct an_kinematics *k, int lm, double *buf)
+{
+    int m = 0;
+    for (int i = 0; i < k->n; i++)
+        if (isfinite(k->y[lm][i]))
+            buf[m++] = k->y[lm][i];
+    if (m < 10)
+        return NAN;
+    double p20 = an_percentile(buf, m, 20);
+    int q = 0;
+    for (int i = 0; i < m; i++)
+        if (buf[i] <= p20)
+            buf[q++] = buf[i];
+    return an_median(buf, q);
+}
 
 static double leg_length(const struct an_kinematics *k)
 {
@@ -131,7 +151,7 @@ static double refine_event(const struct an_kinematics *k, int side, const struct
     int m = 0;
     double tb = k->t_s[i];
     for (int j = i; j >= 0 && j < k->n && fabs(k->t_s[j] - tb) <= 0.08; j += dir) {
-        double h = sole(k, side, j, 1) - si->floor;
+        double h = sole(k, side, j, 1, si->floor_heel, si->floor_toe) - si->floor;
         if (!isfinite(h))
             continue;
         if (h > 5 * si->thr)
@@ -174,14 +194,21 @@ static int side_contacts(const struct an_kinematics *k, int side, double leg, st
         free(buf);
         return -1;
     }
+    si->floor_heel = rest_level(k, side ? AN_R_HEEL : AN_L_HEEL, buf);
+    si->floor_toe = rest_level(k, side ? AN_R_FOOT : AN_L_FOOT, buf);
+    if (!isfinite(si->floor_heel))
+        si->floor_heel = isfinite(si->floor_toe) ? si->floor_toe : 0;
+    if (!isfinite(si->floor_toe))
+        si->floor_toe = si->floor_heel;
     int m = 0;
     for (int i = 0; i < n; i++) {
-        s[i] = sole(k, side, i, 0);
+        s[i] = sole(k, side, i, 0, si->floor_heel, si->floor_toe);
         if (isfinite(s[i]))
             buf[m++] = s[i];
     }
     if (m < 10)
         goto done;
+    double p5 = an_percentile(buf, m, 5), p25 = an_percentile(buf, m, 25);
     double p33 = an_percentile(buf, m, 20);
     int q = 0;
     for (int i = 0; i < n; i++)
@@ -191,7 +218,9 @@ static int side_contacts(const struct an_kinematics *k, int side, double leg, st
     int h = side ? AN_R_HEEL : AN_L_HEEL, t = side ? AN_R_FOOT : AN_L_FOOT;
     si->noise = 0.5 * ((isfinite(k->noise_m[h]) ? k->noise_m[h] : 0) +
                        (isfinite(k->noise_m[t]) ? k->noise_m[t] : 0));
-    si->thr = fmax(3 * si->noise, 0.02 * leg);
+    /* The stance sole is not flat in real video (heel-toe roll, perspective, pose
+       jitter): the spread of the lowest quarter of the heights widens the band. */
+    si->thr = fmax(fmax(3 * si->noise, 0.02 * leg), 1.5 * (p25 - p5));
     double L = si->floor + si->thr;
     int i = 0;
     double von = 0, voff = 0;
@@ -205,12 +234,18 @@ static int side_contacts(const struct an_kinematics *k, int side, double leg, st
         while (i < n && isfinite(s[i]) && s[i] <= L)
             i++;
         int b = i - 1;
-        /* Merge a short excursion above the line (noise) into this contact. */
+        /* Merge a short, shallow excursion above the band (mid-stance heel-toe roll or
+           jitter in real video) into this contact: at most 0.12 s and 3 bands high; a
+           real swing lasts longer and lifts the foot far higher. */
         while (i < n) {
             int j = i;
-            while (j < n && isfinite(s[j]) && s[j] > L && k->t_s[j] - k->t_s[b] < 0.04)
+            double hmax = -INFINITY;
+            while (j < n && isfinite(s[j]) && s[j] > L && k->t_s[j] - k->t_s[b] < 0.12) {
+                hmax = fmax(hmax, s[j] - si->floor);
                 j++;
-            if (j < n && isfinite(s[j]) && s[j] <= L && k->t_s[j] - k->t_s[b] < 0.04) {
+            }
+            if (j < n && isfinite(s[j]) && s[j] <= L && k->t_s[j] - k->t_s[b] < 0.12 &&
+                hmax < 3 * si->thr) {
                 i = j;
                 while (i < n && isfinite(s[i]) && s[i] <= L)
                     i++;
@@ -223,8 +258,8 @@ static int side_contacts(const struct an_kinematics *k, int side, double leg, st
             flags[f] = 1;
         if (a == 0 || b == n - 1 || !isfinite(s[a - 1]) || !isfinite(s[b + 1]))
             continue; /* partial contact at a clip edge or gap: not timed */
-        if (k->t_s[b] - k->t_s[a] < 0.03)
-            continue;
+        if (k->t_s[b] - k->t_s[a] < 0.05)
+            continue; /* shorter than any running contact: noise touching the band */
         /* Sub-frame crossings and extrapolation to the floor. */
         double t0 = k->t_s[a - 1], t1 = k->t_s[a];
         double tc = t0 + (s[a - 1] - L) / (s[a - 1] - s[a]) * (t1 - t0);
@@ -328,8 +363,8 @@ static enum kz_err contact_details(const struct an_kinematics *k, struct an_cont
     return KZ_OK;
 }
 
-enum kz_err analysis_running_run(const struct an_series *s, const struct an_running_opts *o,
-                                 struct an_running_result *out, struct err_ctx *e)
+static enum kz_err run_once(const struct an_series *s, const struct an_running_opts *o,
+                            struct an_running_result *out, struct err_ctx *e)
 {
     enum kz_err rc = KZ_OK;
     double *v[AN_RM__COUNT] = {0};
@@ -669,4 +704,59 @@ fail:
     for (int i = 0; i < AN_RM__COUNT; i++)
         free(v[i]);
     return rc;
+}
+
+/* Irregularity of a result for choosing the left/right labelling: alternation
+   violations first, then the coefficient of variation of the step times. */
+static double run_score(const struct an_running_result *r)
+{
+    const struct an_metric *st = &r->m[AN_RM_STEP_TIME];
+    double cv = 1;
+    if (st->available && st->n > 1 && st->avg > 0) {
+        double ss = 0;
+        int c = 0;
+        for (int i = 0; i < st->n; i++)
+            if (isfinite(st->values[i]))
+                ss += (st->values[i] - st->avg) * (st->values[i] - st->avg), c++;
+        cv = c > 1 ? sqrt(ss / (c - 1)) / st->avg : 1;
+    }
+    return r->alternation_violations + fmin(cv, 0.99);
+}
+
+/*
+ * Gait alternation arbitrates the left/right repair: the clip is analysed with
+ * the continuity repair and with the raw labels, and the labelling whose
+ * contacts alternate better (then: whose step times are more regular) is kept.
+ * On real side views the pose model's errors are often not clean swaps
+ * (crossing legs "collapse" onto one spot), where continuity alone can be
+ * misled; a real swap breaks the L/R alternation of the raw labels.
+ */
+enum kz_err analysis_running_run(const struct an_series *s, const struct an_running_opts *o,
+                                 struct an_running_result *out, struct err_ctx *e)
+{
+    struct an_running_opts d = {0};
+    if (o)
+        d = *o;
+    enum kz_err rc = run_once(s, &d, out, e);
+    if (rc || d.no_fix_sides || out->kin.n_leg_swaps_fixed == 0) {
+        out->side_repair_kept = !d.no_fix_sides && out->kin.n_leg_swaps_fixed > 0;
+        return rc;
+    }
+    struct an_running_result raw;
+    d.no_fix_sides = 1;
+    rc = run_once(s, &d, &raw, e);
+    if (rc) {
+        analysis_running_result_cleanup(&raw);
+        return rc;
+    }
+    if (run_score(&raw) < run_score(out)) {
+        analysis_running_result_cleanup(out);
+        *out = raw;
+        out->side_repair_kept = 0;
+        out->side_repair_rejected = 1;
+    } else {
+        analysis_running_result_cleanup(&raw);
+        out->side_repair_kept = 1;
+    }
+    return KZ_OK;
 }

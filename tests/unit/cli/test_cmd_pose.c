@@ -26,7 +26,7 @@
 static int run(const char *args)
 {
     char cmd[4096];
-    const char *exe = getenv("KZ_KINALYZE");
+    const char *exe = getenv("KINALYZE_BIN");
     assert_non_null(exe);
     assert_int_equal(str_printf(cmd, sizeof cmd, "'%s' %s 2>/dev/null", exe, args), KZ_OK);
     int st = system(cmd);

@@ -113,7 +113,7 @@ void frame_affine_rect(double cx_px, double cy_px, double w_px, double h_px, dou
     /* dst (u, v) -> rectangle-local (p, q) = ((u/out_w - 0.5) * w, (v/out_h - 0.5) * h)
        -> source = centre + R(rotation) * (p, q). */
     double c = cos(rotation_rad), s = sin(rotation_rad);
-    double sx = w_px / out_w, sy = h_px / out_h;
+    double sx = w_px / (out_w > 0 ? out_w : 1), sy = h_px / (out_h > 0 ? out_h : 1);
 
     out->m[0] = c * sx;
     out->m[1] = -s * sy;

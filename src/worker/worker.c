@@ -22,7 +22,8 @@ struct worker_job {
     struct store_session session;
     char video_path[BLOB_PATH_MAX];
     const volatile int *stop;
-    int lost; /* lease lost or session gone: write nothing more */
+    atomic_int cancel; /* raised by worker_job_progress when the job must stop */
+    int lost;          /* lease lost or session gone: write nothing more */
     size_t stage;
     int weight_before, weight_total;
     double last_beat_s;
@@ -52,7 +53,12 @@ const char *worker_job_models_dir(const struct worker_job *j)
 
 int worker_job_cancelled(const struct worker_job *j)
 {
-    return j->lost || (j->stop && *j->stop);
+    return j->lost || (j->stop && *j->stop) || atomic_load(&j->cancel);
+}
+
+const atomic_int *worker_job_cancel_flag(const struct worker_job *j)
+{
+    return &j->cancel;
 }
 
 static enum kz_err job_beat(struct worker_job *j, int progress, struct err_ctx *e)
@@ -63,6 +69,7 @@ static enum kz_err job_beat(struct worker_job *j, int progress, struct err_ctx *
         log_warn("worker: job %lld (session %s): %s; abandoning it", (long long)j->job.id,
                  j->job.session_id, err_msg(e));
         j->lost = 1;
+        atomic_store(&j->cancel, 1);
         return err_set(e, KZ_E_CANCELLED, "job abandoned: %s", err_msg(e));
     }
     if (rc == KZ_OK) {
@@ -77,8 +84,10 @@ enum kz_err worker_job_progress(struct worker_job *j, double fraction, struct er
     int progress;
     double now = time_mono_s();
     double every_s = (double)j->opts->lease_ms / 3000.0;
-    if (worker_job_cancelled(j))
+    if (worker_job_cancelled(j)) {
+        atomic_store(&j->cancel, 1);
         return err_set(e, KZ_E_CANCELLED, "job cancelled");
+    }
     if (fraction < 0)
         fraction = 0;
     if (fraction > 1)

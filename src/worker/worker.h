@@ -25,6 +25,8 @@
 #include "core/core.h"
 #include "store/store.h"
 
+#include <stdatomic.h>
+
 struct worker_pool;
 struct worker_job;
 
@@ -80,5 +82,12 @@ const char *worker_job_models_dir(const struct worker_job *j);
 enum kz_err worker_job_progress(struct worker_job *j, double fraction, struct err_ctx *e);
 /* 1 when the job should stop (cheap; no store access). */
 int worker_job_cancelled(const struct worker_job *j);
+/*
+ * A flag that becomes non-zero once the job must stop, for code that polls an
+ * atomic_int between frames (pipeline_run's `cancel`). It is raised by
+ * worker_job_progress(), so such code must also report progress (e.g. from
+ * its progress callback). Valid for the life of the stage.
+ */
+const atomic_int *worker_job_cancel_flag(const struct worker_job *j);
 
 #endif

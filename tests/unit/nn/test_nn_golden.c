@@ -229,6 +229,53 @@ static void test_pruning_and_sanity(void **state)
     nn_model_destroy(m);
 }
 
+/* The tiny all-operator model (scripts/make-tiny-tflite.py: fp16 + sparse CSR
+   constants, PAD folded into a VALID conv, residual ADD, pool, resize, depth-to-
+   space, concat, reshape, logistic) on every backend and thread count against
+   the JS/TFJS executor's output: |diff| <= 1e-5 absolute (values within [0, 3]).
+   Needs no model download, so it always runs. */
+static void test_tiny_model(void **state)
+{
+    (void)state;
+    char path[1024];
+    struct nn_model *m = NULL;
+    struct err_ctx e;
+    snprintf(path, sizeof path, "%s/tiny.tflite", KZ_FUZZ_CORPUS);
+    if (nn_model_load(path, &m, &e))
+        fail_msg("%s: %s", path, err_msg(&e));
+    const char *names[] = {"prob", "up"};
+    for (int b = 0; nn_backend_name(b); b++)
+        for (int threads = 1; threads <= 2; threads++) {
+            struct nn_graph *g = NULL;
+            struct nn_graph_opts o = {.backend = nn_backend_name(b), .threads = threads};
+            if (nn_graph_create(m, &o, &g, &e))
+                fail_msg("tiny on %s: %s", o.backend, err_msg(&e));
+            assert_string_equal(nn_graph_backend(g), o.backend);
+            /* conv 3x3x3->8 on 6x6, depthwise 3x3x8, pointwise 8->8 */
+            assert_int_equal(nn_graph_mac_count(g), 6 * 6 * 8 * 27 + 6 * 6 * 8 * 9 + 6 * 6 * 8 * 8);
+            snprintf(path, sizeof path, "%s/tiny.6.rgb", KZ_GOLDEN_DIR);
+            fill_input(g, path, 6, 0);
+            assert_int_equal(nn_graph_run(g, &e), KZ_OK);
+            for (int k = 0; k < 2; k++) {
+                size_t glen;
+                snprintf(path, sizeof path, "%s/tiny.%s.f32", KZ_GOLDEN_DIR, names[k]);
+                float *gold = read_all(path, &glen);
+                assert_non_null(gold);
+                struct nn_shape s;
+                const float *y = nn_graph_output(g, names[k], &s);
+                assert_non_null(y);
+                assert_int_equal(nn_shape_count(&s) * 4, glen);
+                for (size_t i = 0; i < glen / 4; i++)
+                    if (!(fabs((double)y[i] - gold[i]) <= 1e-5))
+                        fail_msg("tiny %s[%zu] on %s/%dT: %g, golden %g", names[k], i, o.backend,
+                                 threads, (double)y[i], (double)gold[i]);
+                free(gold);
+            }
+            nn_graph_destroy(g);
+        }
+    nn_model_destroy(m);
+}
+
 static uint32_t rng_state = 12345;
 static float frand(void)
 {
@@ -298,6 +345,7 @@ static void test_backends_match_ref(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tiny_model),
         cmocka_unit_test(test_pruning_and_sanity),
         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_backends_match_ref),

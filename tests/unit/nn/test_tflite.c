@@ -3,9 +3,11 @@
  * BlazePose models load with the expected inputs/outputs; truncated,
  * corrupted and randomly mutated models are errors with a message, never a
  * crash (ASan/UBSan watch every read). This is the plain fuzz driver that
- * always runs in the suite: it replays every file in tests/fuzz/corpus and then
- * deterministic random mutations of a real model for a bounded time/count
- * (env KZ_FUZZ_ITERS, KZ_FUZZ_SECONDS to change).
+ * always runs in the suite: it replays every file in tests/fuzz/corpus, then
+ * runs a few thousand deterministic random mutations of the tiny all-operator
+ * model (tests/fuzz/corpus/tiny.tflite) and a bounded number of mutations of
+ * a real model, each for a bounded time (env KZ_FUZZ_ITERS and
+ * KZ_FUZZ_SECONDS change the tiny-model count and both time budgets).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -192,41 +194,37 @@ static uint32_t rnd(void)
     return (uint32_t)(rng >> 16);
 }
 
-/* Deterministic mutations of a real model: bit flips, byte and 32-bit field
-   overwrites with boundary values, chunk copies, truncation. The mutations are
-   concentrated on the metadata (everything outside the large weight buffers
-   is near the start and the end of the file). */
-static void test_mutations(void **state)
+/* Deterministic mutations of `orig`: bit flips, byte and 32-bit field
+   overwrites with boundary values, chunk copies, truncation. For a large model
+   3/4 of the positions fall in its first/last 64 KiB, where the tables and
+   vectors are (the weight buffers sit in between). Stops after `iters`
+   mutations or `budget_s` seconds; graphs of models that still load are
+   planned (every `plan_every`-th) and run (at most `max_runs`). */
+static long mutate_and_load(const unsigned char *orig, size_t n, long iters, double budget_s,
+                            int plan_every, long max_runs, long *loaded_out)
 {
-    (void)state;
-    if (!models_dir())
-        skip();
-    size_t n;
-    unsigned char *orig = read_model("pose_landmark_lite.tflite", &n);
     unsigned char *b = malloc(n);
-    const char *it_env = getenv("KZ_FUZZ_ITERS"), *sec_env = getenv("KZ_FUZZ_SECONDS");
-    long iters = it_env ? strtol(it_env, NULL, 10) : 3000;
-    double budget_s = sec_env ? strtod(sec_env, NULL) : 25.0;
     static const uint32_t special[] = {0,           1,           2,           3,      4,
                                        0x7f,        0x80,        0xff,        0xffff, 0x7fffffff,
                                        0x80000000u, 0xffffffffu, 0xfffffffcu, 1000000};
+    const size_t win = n < 65536 ? n : 65536;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     long done = 0, loaded = 0, runs = 0;
+    assert_non_null(b);
     for (long it = 0; it < iters; it++) {
         memcpy(b, orig, n);
         size_t len = n;
         int nmut = 1 + (int)(rnd() % 4);
-        for (int k = 0; k < nmut; k++) {
-            /* 3/4 of positions in the first/last 64 KiB, where tables and vectors live */
+        for (int k = 0; k < nmut && len > 0; k++) {
             size_t pos;
             uint32_t r = rnd();
             if (r % 4 == 0)
                 pos = (size_t)rnd() % len;
             else if (r % 4 == 1)
-                pos = (size_t)rnd() % (len < 65536 ? len : 65536);
+                pos = (size_t)rnd() % (win < len ? win : len);
             else
-                pos = len - 1 - (size_t)rnd() % (len < 65536 ? len : 65536);
+                pos = len - 1 - (size_t)rnd() % (win < len ? win : len);
             switch (rnd() % 5) {
             case 0:
                 b[pos] ^= (unsigned char)(1u << (rnd() % 8));
@@ -252,26 +250,63 @@ static void test_mutations(void **state)
                 break;
             }
         }
-        int ok = try_load_plan(b, len, it % 8 == 0, runs < 3 && it % 8 == 0);
+        int plan = it % plan_every == 0;
+        int ok = try_load_plan(b, len, plan, plan && runs < max_runs);
         loaded += ok;
-        runs += ok && it % 8 == 0;
+        runs += ok && plan;
         done++;
         clock_gettime(CLOCK_MONOTONIC, &t1);
         if ((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9 > budget_s)
             break;
     }
-    printf("# %ld mutations, %ld still loaded\n", done, loaded);
-    assert_true(done >= 100);
     free(b);
+    *loaded_out = loaded;
+    return done;
+}
+
+/* The tiny all-operator model (always available): every mutation that still
+   loads is planned and run. */
+static void test_mutations_tiny(void **state)
+{
+    (void)state;
+    char path[2048];
+    size_t n;
+    snprintf(path, sizeof path, "%s/tiny.tflite", KZ_FUZZ_CORPUS);
+    unsigned char *orig = read_all(path, &n);
+    assert_non_null(orig);
+    const char *it_env = getenv("KZ_FUZZ_ITERS"), *sec_env = getenv("KZ_FUZZ_SECONDS");
+    long loaded;
+    long done = mutate_and_load(orig, n, it_env ? strtol(it_env, NULL, 10) : 5000,
+                                sec_env ? strtod(sec_env, NULL) : 20.0, 1, 1000000, &loaded);
+    printf("# tiny model: %ld mutations, %ld still loaded (planned and run)\n", done, loaded);
+    assert_true(done >= 100);
+    free(orig);
+}
+
+/* A real landmark model: mostly loader coverage (weights are decoded for every
+   mutation), a share planned, a few run. */
+static void test_mutations_real(void **state)
+{
+    (void)state;
+    if (!models_dir())
+        skip();
+    size_t n;
+    unsigned char *orig = read_model("pose_landmark_lite.tflite", &n);
+    const char *sec_env = getenv("KZ_FUZZ_SECONDS");
+    long loaded;
+    long done =
+        mutate_and_load(orig, n, 2000, sec_env ? strtod(sec_env, NULL) : 15.0, 8, 3, &loaded);
+    printf("# lite model: %ld mutations, %ld still loaded\n", done, loaded);
+    assert_true(done >= 50);
     free(orig);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_real_models), cmocka_unit_test(test_garbage),
-        cmocka_unit_test(test_truncations), cmocka_unit_test(test_corpus),
-        cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_real_models),    cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_truncations),    cmocka_unit_test(test_corpus),
+        cmocka_unit_test(test_mutations_tiny), cmocka_unit_test(test_mutations_real),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,7 +113,7 @@ void frame_affine_rect(double cx_px, double cy_px, double w_px, double h_px, dou
     /* dst (u, v) -> rectangle-local (p, q) = ((u/out_w - 0.5) * w, (v/out_h - 0.5) * h)
        -> source = centre + R(rotation) * (p, q). */
     double c = cos(rotation_rad), s = sin(rotation_rad);
-    double sx = w_px / out_w, sy = h_px / out_h;
+    double sx = w_px / (out_w > 0 ? out_w : 1), sy = h_px / (out_h > 0 ? out_h : 1);
 
     out->m[0] = c * sx;
     out->m[1] = -s * sy;
@@ -311,6 +311,29 @@ enum kz_err frame_warp_affine_tensor(const struct frame *src, const struct frame
     return KZ_OK;
 }
 
+/* One resize output pixel (i, r) sampled bilinearly with edge clamping. */
+static void resize_px_clamped(const struct frame *src, struct frame *dst,
+                              const struct frame_affine *m, int i, int r)
+{
+    double sx = (i + 0.5) * m->m[0] - 0.5, sy = (r + 0.5) * m->m[4] - 0.5;
+    double cx = sx < 0 ? 0 : sx > src->width - 1 ? src->width - 1 : sx;
+    double cy = sy < 0 ? 0 : sy > src->height - 1 ? src->height - 1 : sy;
+    int x0 = (int)cx, y0 = (int)cy;
+    int x1 = x0 + 1 < src->width ? x0 + 1 : x0, y1 = y0 + 1 < src->height ? y0 + 1 : y0;
+    double fx = cx - x0, fy = cy - y0;
+    const uint8_t *p00 = src->data + (size_t)y0 * src->stride + (size_t)x0 * 3;
+    const uint8_t *p01 = src->data + (size_t)y0 * src->stride + (size_t)x1 * 3;
+    const uint8_t *p10 = src->data + (size_t)y1 * src->stride + (size_t)x0 * 3;
+    const uint8_t *p11 = src->data + (size_t)y1 * src->stride + (size_t)x1 * 3;
+    uint8_t *o = dst->data + (size_t)r * dst->stride + (size_t)i * 3;
+
+    for (int c = 0; c < 3; c++) {
+        double v = (1 - fx) * (1 - fy) * p00[c] + fx * (1 - fy) * p01[c] + (1 - fx) * fy * p10[c] +
+                   fx * fy * p11[c];
+        o[c] = (uint8_t)(v + 0.5);
+    }
+}
+
 enum kz_err frame_resize(struct frame *dst, const struct frame *src, struct err_ctx *e)
 {
     struct frame_affine m = {{0}};
@@ -325,30 +348,25 @@ enum kz_err frame_resize(struct frame *dst, const struct frame *src, struct err_
     rc = frame_warp_affine(src, &m, dst, NULL, e);
     if (rc != KZ_OK)
         return rc;
-    /* Edge columns/rows where taps fell outside were blended with black;
-       redo them with clamped sampling. Only happens when upscaling. */
-    for (int r = 0; r < dst->height; r++) {
-        double sy = (r + 0.5) * m.m[4] - 0.5;
-        int edge_row = sy < 0 || sy > src->height - 1;
-        for (int i = 0; i < dst->width; i++) {
-            double sx = (i + 0.5) * m.m[0] - 0.5;
-            if (!edge_row && sx >= 0 && sx <= src->width - 1)
+    /* Edge columns/rows whose taps fell outside were blended with black;
+       redo just those with clamped sampling. Only happens when upscaling. */
+    {
+        int i_lo = 0, i_hi = dst->width;
+        while (i_lo < dst->width && (i_lo + 0.5) * m.m[0] - 0.5 < 0)
+            i_lo++;
+        while (i_hi > i_lo && (i_hi - 0.5) * m.m[0] - 0.5 > src->width - 1)
+            i_hi--;
+        for (int r = 0; r < dst->height; r++) {
+            double sy = (r + 0.5) * m.m[4] - 0.5;
+            if (sy < 0 || sy > src->height - 1) {
+                for (int i = 0; i < dst->width; i++)
+                    resize_px_clamped(src, dst, &m, i, r);
                 continue;
-            double cx = sx < 0 ? 0 : sx > src->width - 1 ? src->width - 1 : sx;
-            double cy = sy < 0 ? 0 : sy > src->height - 1 ? src->height - 1 : sy;
-            int x0 = (int)cx, y0 = (int)cy;
-            int x1 = x0 + 1 < src->width ? x0 + 1 : x0, y1 = y0 + 1 < src->height ? y0 + 1 : y0;
-            double fx = cx - x0, fy = cy - y0;
-            const uint8_t *p00 = src->data + (size_t)y0 * src->stride + (size_t)x0 * 3;
-            const uint8_t *p01 = src->data + (size_t)y0 * src->stride + (size_t)x1 * 3;
-            const uint8_t *p10 = src->data + (size_t)y1 * src->stride + (size_t)x0 * 3;
-            const uint8_t *p11 = src->data + (size_t)y1 * src->stride + (size_t)x1 * 3;
-            uint8_t *o = dst->data + (size_t)r * dst->stride + (size_t)i * 3;
-            for (int c = 0; c < 3; c++) {
-                double v = (1 - fx) * (1 - fy) * p00[c] + fx * (1 - fy) * p01[c] +
-                           (1 - fx) * fy * p10[c] + fx * fy * p11[c];
-                o[c] = (uint8_t)(v + 0.5);
             }
+            for (int i = 0; i < i_lo; i++)
+                resize_px_clamped(src, dst, &m, i, r);
+            for (int i = i_hi; i < dst->width; i++)
+                resize_px_clamped(src, dst, &m, i, r);
         }
     }
     return KZ_OK;

@@ -93,7 +93,7 @@ void frame_affine_apply(const struct frame_affine *a, double x, double y, double
  * w_px x h_px and is rotated by rotation_rad (counter-clockwise in image
  * terms is negative; positive turns the rectangle's x axis towards +y, the
  * MediaPipe ROI convention). The destination's top edge maps to the
- * rectangle's rotated top edge.
+ * rectangle's rotated top edge. out_w/out_h < 1 are treated as 1.
  */
 void frame_affine_rect(double cx_px, double cy_px, double w_px, double h_px, double rotation_rad,
                        int out_w, int out_h, struct frame_affine *out);

@@ -33,8 +33,10 @@ struct media_info {
  * fill every field of `out`. Errors: KZ_E_INVALID (NULL args), KZ_E_IO (cannot
  * open / read the file), KZ_E_FORMAT (not a recognised container, no video
  * stream — e.g. a text file named .mp4 or an audio-only file — or no frame
- * can be decoded, e.g. truncated), KZ_E_UNSUPPORTED (no decoder for the
- * codec), KZ_E_NOMEM. `e` gets a human-readable message.
+ * can be decoded, e.g. truncated; or a picture over 40 Mpixel), KZ_E_UNSUPPORTED
+ * (no decoder for the codec), KZ_E_NOMEM. `e` gets a human-readable message.
+ * Rotation is read from the display matrix and snapped to a quarter turn;
+ * mirroring in the matrix is ignored.
  */
 enum kz_err media_probe(const char *path, struct media_info *out, struct err_ctx *e);
 
@@ -91,12 +93,14 @@ struct media_encode_opts {
  * Each written frame's t_s sets its presentation time (VFR preserved);
  * t_s must increase, frames whose rounded time does not increase are
  * nudged forward by one tick. Caller owns *out: finish it or destroy it.
- * Errors: KZ_E_INVALID (size < 2 or fps <= 0), KZ_E_IO (cannot create file),
- * KZ_E_UNSUPPORTED (libx264 not available), KZ_E_NOMEM.
+ * Errors: KZ_E_INVALID (size < 2, fps <= 0 or > 1000, crf > 51), KZ_E_IO (cannot
+ * create file), KZ_E_UNSUPPORTED (libx264 not available), KZ_E_INTERNAL (the
+ * encoder or muxer refused its set-up), KZ_E_NOMEM.
  */
 enum kz_err media_encoder_open(const char *path_mp4, const struct media_encode_opts *o,
                                struct media_encoder **out, struct err_ctx *e);
-/* Encode one frame (borrowed, size as opened). Errors: KZ_E_INVALID, KZ_E_IO, KZ_E_NOMEM. */
+/* Encode one frame (borrowed, size as opened). Errors: KZ_E_INVALID, KZ_E_IO,
+   KZ_E_INTERNAL (encoder failure), KZ_E_NOMEM. */
 enum kz_err media_encoder_write(struct media_encoder *enc, const struct frame *f,
                                 struct err_ctx *e);
 /* Flush, write the trailer (moves the index to the front) and free `enc` (always freed). */

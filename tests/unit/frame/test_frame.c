@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -84,6 +85,29 @@ static void test_resize_up(void **state)
     frame_free(&d);
 }
 
+static void test_resize_up_2d(void **state)
+{
+    struct frame s, d;
+    struct err_ctx e = {0};
+    static const int axis[4] = {0, 25, 75, 100}; /* clamped source offsets x 100 */
+    (void)state;
+    /* 2x2 with value 100 * (x + y) -> 4x4: value = axis[i] + axis[r], edges clamped. */
+    assert_int_equal(frame_alloc(&s, 2, 2, &e), KZ_OK);
+    set_gray(&s, 1, 0, 100);
+    set_gray(&s, 0, 1, 100);
+    set_gray(&s, 1, 1, 200);
+    assert_int_equal(frame_alloc(&d, 4, 4, &e), KZ_OK);
+    assert_int_equal(frame_resize(&d, &s, &e), KZ_OK);
+    for (int r = 0; r < 4; r++)
+        for (int i = 0; i < 4; i++)
+            for (int c = 0; c < 3; c++)
+                if (abs(px(&d, i, r)[c] - (axis[i] + axis[r])) > 1)
+                    fail_msg("resize (%d,%d) = %d, want %d", i, r, px(&d, i, r)[c],
+                             axis[i] + axis[r]);
+    frame_free(&s);
+    frame_free(&d);
+}
+
 static void test_resize_down(void **state)
 {
     struct frame s, d;
@@ -107,9 +131,8 @@ static void test_resize_down(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_alloc),
-        cmocka_unit_test(test_copy_crop),
-        cmocka_unit_test(test_resize_up),
+        cmocka_unit_test(test_alloc),       cmocka_unit_test(test_copy_crop),
+        cmocka_unit_test(test_resize_up),   cmocka_unit_test(test_resize_up_2d),
         cmocka_unit_test(test_resize_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

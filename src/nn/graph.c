@@ -20,6 +20,7 @@
 #include <string.h>
 
 #define NN_ALIGN 64
+#define NN_MAX_ARENA ((size_t)1 << 30)
 
 static const struct nn_backend_ops *const backends[] = {
 #ifdef KZ_HAVE_ONEDNN
@@ -209,7 +210,7 @@ static enum kz_err plan_memory(struct nn_graph *g, struct err_ctx *e)
     int *bufof = malloc((size_t)nt * sizeof *bufof);
     struct buf *bufs = calloc((size_t)nt + 1, sizeof *bufs);
     int *last_use = malloc((size_t)nt * sizeof *last_use);
-    int *order = NULL;
+    int *order = NULL, *live = NULL;
     int nb = 0;
     if (!bufof || !bufs || !last_use) {
         rc = err_set(e, KZ_E_NOMEM, NULL);
@@ -262,7 +263,8 @@ static enum kz_err plan_memory(struct nn_graph *g, struct err_ctx *e)
             bufs[bufof[t]].last = last_use[t];
     /* greedy placement, largest first, lowest non-conflicting offset */
     order = malloc(((size_t)nb + 1) * sizeof *order);
-    if (!order) {
+    live = malloc(((size_t)nb + 1) * sizeof *live);
+    if (!order || !live) {
         rc = err_set(e, KZ_E_NOMEM, NULL);
         goto fail;
     }
@@ -278,26 +280,40 @@ static enum kz_err plan_memory(struct nn_graph *g, struct err_ctx *e)
         }
         order[k + 1] = v;
     }
+    /* first fit: walk the time-overlapping placed buffers in offset order */
     size_t total = 0;
     for (int a = 0; a < nb; a++) {
         struct buf *b = &bufs[order[a]];
-        size_t off = 0;
-        int moved = 1;
-        while (moved) {
-            moved = 0;
-            for (int p = 0; p < a; p++) {
-                const struct buf *q = &bufs[order[p]];
-                int overlap_t = !(q->last < b->first || b->last < q->first);
-                int overlap_m = off < q->offset + q->bytes && q->offset < off + b->bytes;
-                if (overlap_t && overlap_m) {
-                    off = q->offset + q->bytes;
-                    moved = 1;
-                }
+        int nl = 0;
+        for (int p = 0; p < a; p++) {
+            const struct buf *q = &bufs[order[p]];
+            if (!(q->last < b->first || b->last < q->first))
+                live[nl++] = order[p];
+        }
+        for (int x = 1; x < nl; x++) { /* insertion sort by offset */
+            int v = live[x], k = x - 1;
+            while (k >= 0 && bufs[live[k]].offset > bufs[v].offset) {
+                live[k + 1] = live[k];
+                k--;
             }
+            live[k + 1] = v;
+        }
+        size_t off = 0;
+        for (int x = 0; x < nl; x++) {
+            const struct buf *q = &bufs[live[x]];
+            if (off + b->bytes <= q->offset)
+                break;
+            if (q->offset + q->bytes > off)
+                off = q->offset + q->bytes;
         }
         b->offset = off;
         if (off + b->bytes > total)
             total = off + b->bytes;
+    }
+    if (total > NN_MAX_ARENA) {
+        rc = err_set(e, KZ_E_TOO_LARGE, "nn: activations need %zu MiB (limit %zu)", total >> 20,
+                     (size_t)NN_MAX_ARENA >> 20);
+        goto fail;
     }
     g->arena_bytes = total ? total : NN_ALIGN;
     g->arena = aligned_alloc(NN_ALIGN, g->arena_bytes);
@@ -317,6 +333,7 @@ fail:
     free(bufs);
     free(last_use);
     free(order);
+    free(live);
     return rc;
 }
 

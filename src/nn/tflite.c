@@ -38,8 +38,8 @@
 #include <string.h>
 
 #define TFL_MAX_FILE_BYTES ((size_t)256 << 20)
-#define TFL_MAX_TENSORS 100000
-#define TFL_MAX_OPS 100000
+#define TFL_MAX_TENSORS 20000 /* the heavy landmark model has ~1100 */
+#define TFL_MAX_OPS 5000      /* ... and ~700 operators; keeps planning O(n^2) cheap */
 #define TFL_MAX_DIM (1 << 24)
 #define TFL_MAX_ELEMS ((size_t)1 << 28)
 #define TFL_MAX_NAME 1024
@@ -483,6 +483,11 @@ static enum kz_err load_sparse(struct loader *L, const struct fbt *sp, struct nn
     }
     size_t esize = type == TFL_FLOAT16 ? 2 : 4;
     size_t nvals = raw_len / esize;
+    /* a hostile file must not turn a few bytes into a huge dense tensor */
+    if (t->count > ((size_t)1 << 20) && t->count / 64 > nvals) {
+        rc = err_set(L->e, KZ_E_TOO_LARGE, "tflite: tensor %d: sparse tensor too sparse", ti);
+        goto fail;
+    }
     if (raw_len % esize) {
         rc = FMT("tflite: tensor %d: sparse values not a whole number of elements", ti);
         goto fail;

@@ -198,7 +198,8 @@ static uint32_t rnd(void)
    overwrites with boundary values, chunk copies, truncation. For a large model
    3/4 of the positions fall in its first/last 64 KiB, where the tables and
    vectors are (the weight buffers sit in between). Stops after `iters`
-   mutations or `budget_s` seconds; graphs of models that still load are
+   mutations or `budget_s` seconds of CPU time (not wall time: the CI machine
+   may be loaded); graphs of models that still load are
    planned (every `plan_every`-th) and run (at most `max_runs`). */
 static long mutate_and_load(const unsigned char *orig, size_t n, long iters, double budget_s,
                             int plan_every, long max_runs, long *loaded_out)
@@ -209,7 +210,7 @@ static long mutate_and_load(const unsigned char *orig, size_t n, long iters, dou
                                        0x80000000u, 0xffffffffu, 0xfffffffcu, 1000000};
     const size_t win = n < 65536 ? n : 65536;
     struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
     long done = 0, loaded = 0, runs = 0;
     assert_non_null(b);
     for (long it = 0; it < iters; it++) {
@@ -255,7 +256,7 @@ static long mutate_and_load(const unsigned char *orig, size_t n, long iters, dou
         loaded += ok;
         runs += ok && plan;
         done++;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
         if ((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9 > budget_s)
             break;
     }
@@ -277,7 +278,7 @@ static void test_mutations_tiny(void **state)
     const char *it_env = getenv("KZ_FUZZ_ITERS"), *sec_env = getenv("KZ_FUZZ_SECONDS");
     long loaded;
     long done = mutate_and_load(orig, n, it_env ? strtol(it_env, NULL, 10) : 5000,
-                                sec_env ? strtod(sec_env, NULL) : 20.0, 1, 1000000, &loaded);
+                                sec_env ? strtod(sec_env, NULL) : 10.0, 1, 1000000, &loaded);
     printf("# tiny model: %ld mutations, %ld still loaded (planned and run)\n", done, loaded);
     assert_true(done >= 100);
     free(orig);
@@ -294,10 +295,9 @@ static void test_mutations_real(void **state)
     unsigned char *orig = read_model("pose_landmark_lite.tflite", &n);
     const char *sec_env = getenv("KZ_FUZZ_SECONDS");
     long loaded;
-    long done =
-        mutate_and_load(orig, n, 2000, sec_env ? strtod(sec_env, NULL) : 15.0, 8, 3, &loaded);
+    long done = mutate_and_load(orig, n, 300, sec_env ? strtod(sec_env, NULL) : 8.0, 8, 3, &loaded);
     printf("# lite model: %ld mutations, %ld still loaded\n", done, loaded);
-    assert_true(done >= 50);
+    assert_true(done >= 20);
     free(orig);
 }
 

@@ -148,6 +148,13 @@ API_ROUTE(route_keys_update, api_keys_update)
 API_ROUTE(route_keys_status, api_keys_status)
 API_ROUTE(route_session_get, api_session_get)
 API_ROUTE(route_session_status, api_session_status)
+API_ROUTE(route_sessions_list, api_sessions_list)
+API_ROUTE(route_sessions_filter, api_sessions_filter)
+API_ROUTE(route_sessions_by_ids, api_sessions_by_ids)
+API_ROUTE(route_session_update, api_session_update)
+API_ROUTE(route_session_delete, api_session_delete)
+API_ROUTE(route_session_analyzed_video, api_session_analyzed_video)
+API_ROUTE(route_session_export, api_session_export)
 
 /* Literal routes come before parameter routes that could shadow them. */
 static const struct http_route api_route_table[] = {
@@ -157,10 +164,21 @@ static const struct http_route api_route_table[] = {
     {"POST", "/jumping/management/sessions/", api_upload_handle, &api_upload_ops},
     {"POST", "/weightlifting/sessions/", api_upload_handle, &api_upload_ops},
     {"POST", "/weightlifting/management/sessions/", api_upload_handle, &api_upload_ops},
+    {"GET", "/running/sessions/{session_id}/export/", route_session_export, NULL},
+    {"GET", "/jumping/sessions/{session_id}/export/", route_session_export, NULL},
+    {"GET", "/weightlifting/sessions/{session_id}/export/", route_session_export, NULL},
     {"GET", "/running/sessions/{session_id}/", route_session_get, NULL},
     {"GET", "/jumping/sessions/{session_id}/", route_session_get, NULL},
     {"GET", "/weightlifting/sessions/{session_id}/", route_session_get, NULL},
     {"GET", "/session-management/sessions/{session_id}/status/", route_session_status, NULL},
+    {"GET", "/session-management/sessions/{session_id}/analyzed-video/",
+     route_session_analyzed_video, NULL},
+    {"GET", "/session-management/sessions/filter/", route_sessions_filter, NULL},
+    {"POST", "/session-management/sessions/by-ids/", route_sessions_by_ids, NULL},
+    {"GET", "/session-management/sessions/", route_sessions_list, NULL},
+    {"PUT", "/session-management/sessions/{session_id}", route_session_update, NULL},
+    {"DELETE", "/session-management/sessions/{session_id}", route_session_delete, NULL},
+    {"GET", "/media/{session_id}/{file}", api_media_handle, NULL},
     {"GET", "/user-management/organization-status/", route_org_status, NULL},
     {"GET", "/user-management/users/filter/", route_users_filter, NULL},
     {"GET", "/user-management/users/", route_users_list, NULL},
@@ -193,6 +211,9 @@ enum kz_err api_create(const struct api_opts *o, struct api **out, struct err_ct
     a->store = o->store;
     a->blob = o->blob;
     a->job_max_attempts = o->job_max_attempts > 0 ? o->job_max_attempts : 3;
+    a->signer = o->signer;
+    str_copy(a->public_url, sizeof a->public_url, o->public_url ? o->public_url : "");
+    a->media_url_ttl_s = o->media_url_ttl_s > 0 ? o->media_url_ttl_s : 6 * 3600;
     *out = a;
     return KZ_OK;
 }

@@ -18,9 +18,12 @@
 struct api;
 
 struct api_opts {
-    struct store *store;     /* borrowed, must outlive the api */
-    struct blob_store *blob; /* borrowed, must outlive the api */
-    int job_max_attempts;    /* for jobs created by uploads */
+    struct store *store;        /* borrowed, must outlive the api */
+    struct blob_store *blob;    /* borrowed, must outlive the api */
+    int job_max_attempts;       /* for jobs created by uploads */
+    struct blob_signer *signer; /* borrowed; signs media URLs (required) */
+    const char *public_url;     /* copied; "" or NULL = http://<Host header> */
+    int64_t media_url_ttl_s;    /* lifetime of signed media URLs; 0 = 6 h */
 };
 
 /* Errors: KZ_E_NOMEM, KZ_E_INTERNAL (libsodium failed to initialise). */

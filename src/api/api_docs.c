@@ -75,7 +75,8 @@ static json_t *doc_object_parse(const char *text)
     return v;
 }
 
-json_t *api_session_detail(const struct store_session *s, const char *user_name)
+json_t *api_session_detail(const struct store_session *s, const char *user_name,
+                           const struct api_urls *urls)
 {
     json_t *d = doc_object_parse(s->results_json);
     json_t *media = doc_object_parse(s->media_json);
@@ -121,6 +122,8 @@ json_t *api_session_detail(const struct store_session *s, const char *user_name)
     json_object_set_new(d, "status", json_string(s->status));
     json_object_set_new(d, "progress", json_integer(s->progress));
     json_object_set_new(d, "media", media ? media : json_null());
+    json_object_set_new(d, "video_url", json_string(urls ? urls->video : ""));
+    json_object_set_new(d, "analyzed_video_url", json_string(urls ? urls->analyzed : ""));
     return d;
 }
 
@@ -289,7 +292,8 @@ static int doc_has_all(const struct doc_member *obj, const char *const *keys, si
     return 1;
 }
 
-char *api_session_detail_text(const struct store_session *s, const char *user_name)
+char *api_session_detail_text(const struct store_session *s, const char *user_name,
+                              const struct api_urls *urls)
 {
     static const char *const required_common[] = {"metrics", "angles", "all_timestamps"};
     static const char *const required_running[] = {"segments", "calculated_metrics"};
@@ -303,9 +307,9 @@ char *api_session_detail_text(const struct store_session *s, const char *user_na
                                               "lank_angle"};
     static const char *const jump_wrm[] = {"hipy", "grf", "vhipy", "toey", "ahipy", "vtoey"};
     static const char *const required_lifting[] = {"report_metrics"};
-    static const char *const ours[] = {"activity", "title",      "created_at", "user_name",
-                                       "user_id",  "session_id", "status",     "progress",
-                                       "media",    "exercise"};
+    static const char *const ours[] = {
+        "activity", "title",    "created_at", "user_name", "user_id",   "session_id",
+        "status",   "progress", "media",      "exercise",  "video_url", "analyzed_video_url"};
     struct doc_member m[64];
     const char *text = s->results_json;
     int n, ok = 1;
@@ -329,17 +333,18 @@ char *api_session_detail_text(const struct store_session *s, const char *user_na
             ok &= doc_find(m, n, required_lifting[i]) != NULL;
     }
     if (n < 0 || !ok) { /* slow path: parse, default, encode */
-        json_t *d = api_session_detail(s, user_name);
+        json_t *d = api_session_detail(s, user_name, urls);
         out = d ? json_dumps(d, JSON_COMPACT) : NULL;
         json_decref(d);
         return out;
     }
     media = doc_object_parse(s->media_json);
-    head = json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:i,s:o}", "activity",
+    head = json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:i,s:o,s:s,s:s}", "activity",
                      api_activity_display(s->activity), "title", s->title, "created_at",
                      api_created_at(s->created_at_ms), "user_name", user_name ? user_name : "",
                      "user_id", s->user_id, "session_id", s->id, "status", s->status, "progress",
-                     s->progress, "media", media ? media : json_null());
+                     s->progress, "media", media ? media : json_null(), "video_url",
+                     urls ? urls->video : "", "analyzed_video_url", urls ? urls->analyzed : "");
     if (head && (strcmp(s->activity, "jumping") == 0 || strcmp(s->activity, "weightlifting") == 0))
         json_object_set_new(head, "exercise", json_string(s->exercise));
     head_text = head ? json_dumps(head, JSON_COMPACT) : NULL;

@@ -15,6 +15,16 @@ struct api {
     struct store *store;
     struct blob_store *blob;
     int job_max_attempts;
+    struct blob_signer *signer; /* signs media URLs */
+    char public_url[512];       /* "" = http://<Host header> */
+    int64_t media_url_ttl_s;
+};
+
+/* Signed URLs of one session's media files; "" when the file does not exist. */
+struct api_urls {
+    char video[1024];
+    char analyzed[1024];
+    char thumbnail[1024];
 };
 
 /* The authenticated caller: the key's user and its organization. */
@@ -120,14 +130,53 @@ int api_session_visible(const struct api_caller *c, const struct store_session *
  * created_at, user_name, exercise) from the session row, plus our session_id,
  * status, progress and media. NULL on out-of-memory.
  */
-json_t *api_session_detail(const struct store_session *s, const char *user_name);
+json_t *api_session_detail(const struct store_session *s, const char *user_name,
+                           const struct api_urls *urls);
 /*
  * The same document serialised (caller frees). When the stored results
  * already hold every required field their text is copied verbatim after our
  * fields (no number is re-encoded); otherwise it falls back to
  * api_session_detail(). NULL on out-of-memory.
  */
-char *api_session_detail_text(const struct store_session *s, const char *user_name);
+char *api_session_detail_text(const struct store_session *s, const char *user_name,
+                              const struct api_urls *urls);
+/* Media URLs (video_url, analyzed_video_url) given to a detail document; NULL = "". */
+
+/* ---- session management and media (api_manage.c, api_media.c) ---- */
+/*
+ * Signed URL of `file` ("original.mp4", "analyzed.mp4", "thumbnail.jpg") of
+ * session `session_id`, valid for the api's media TTL, served by GET
+ * /media/{session_id}/{file}. `attachment` makes the browser download it.
+ */
+void api_media_url(struct api *a, struct http_request *r, const char *session_id, const char *file,
+                   int attachment, char *out, size_t cap);
+/* Fill every URL of `s` whose file exists. */
+void api_session_urls(struct api *a, struct http_request *r, const struct store_session *s,
+                      struct api_urls *u);
+/* The listing document of one session (vendor fields + status/progress). NULL on OOM. */
+json_t *api_session_summary(const struct store_session *s, const char *user_name,
+                            const char *user_role, const struct api_urls *urls);
+enum kz_err api_sessions_list(struct api *a, struct http_request *r, const struct api_caller *c,
+                              struct err_ctx *e);
+enum kz_err api_sessions_filter(struct api *a, struct http_request *r, const struct api_caller *c,
+                                struct err_ctx *e);
+enum kz_err api_sessions_by_ids(struct api *a, struct http_request *r, const struct api_caller *c,
+                                struct err_ctx *e);
+enum kz_err api_session_update(struct api *a, struct http_request *r, const struct api_caller *c,
+                               struct err_ctx *e);
+enum kz_err api_session_delete(struct api *a, struct http_request *r, const struct api_caller *c,
+                               struct err_ctx *e);
+enum kz_err api_session_analyzed_video(struct api *a, struct http_request *r,
+                                       const struct api_caller *c, struct err_ctx *e);
+enum kz_err api_session_export(struct api *a, struct http_request *r, const struct api_caller *c,
+                               struct err_ctx *e);
+/* GET /media/{session_id}/{file}: no API key; the signature in the query authorises. */
+void api_media_handle(struct http_request *r);
+/* Parse "dd/mm/yyyy" (UTC midnight) into Unix ms; KZ_E_FORMAT otherwise. */
+enum kz_err api_parse_date_dmy(const char *s, int64_t *ms);
+/* Parse "YYYY-MM-DD HH:MM:SS" (UTC) into Unix ms; KZ_E_FORMAT otherwise. */
+enum kz_err api_parse_datetime(const char *s, int64_t *ms);
+
 /* GET /session-management/sessions/{id}/status/ body. */
 json_t *api_session_status_doc(const struct store_session *s);
 

@@ -61,7 +61,11 @@ enum kz_err api_session_get(struct api *a, struct http_request *r, const struct 
     }
     if (store_user_get(a->store, s.user_id, &owner, NULL) != KZ_OK)
         owner.display_name[0] = '\0';
-    text = api_session_detail_text(&s, owner.display_name);
+    {
+        struct api_urls urls;
+        api_session_urls(a, r, &s, &urls);
+        text = api_session_detail_text(&s, owner.display_name, &urls);
+    }
     store_session_cleanup(&s);
     if (!text)
         return err_set(e, KZ_E_NOMEM, NULL);

@@ -61,4 +61,29 @@ enum kz_err blob_remove_prefix(struct blob_store *b, const char *prefix, struct 
 /* 1 when `key` is well formed (see above), else 0. */
 int blob_key_valid(const char *key);
 
+/* ---- signed media URLs (blob_sign.c) ---- */
+#define BLOB_SIG_HEX 65 /* 64 hex digits of HMAC-SHA256 + NUL */
+
+struct blob_signer;
+
+/*
+ * Load the server's URL-signing secret from `<data_dir>/secret.key`, creating
+ * it (256 random bits, mode 0600) on first use. Errors: KZ_E_IO (unreadable,
+ * wrong size, cannot create), KZ_E_NOMEM, KZ_E_INTERNAL (libsodium).
+ * *out: caller frees with blob_signer_close(). Thread-safe once opened.
+ */
+enum kz_err blob_signer_open(const char *data_dir, struct blob_signer **out, struct err_ctx *e);
+void blob_signer_close(struct blob_signer *s); /* NULL-safe; wipes the secret */
+/* Signature (hex) binding `key`, `expires_s` (Unix time) and the disposition. */
+void blob_signer_sign(const struct blob_signer *s, const char *key, int64_t expires_s,
+                      int attachment, char sig_hex[BLOB_SIG_HEX]);
+/*
+ * KZ_OK when `sig_hex` signs exactly (key, expires_s, attachment) and
+ * now_s <= expires_s (constant-time comparison); otherwise KZ_E_FORBIDDEN
+ * with the message "Invalid or expired media signature.".
+ */
+enum kz_err blob_signer_verify(const struct blob_signer *s, const char *key, int64_t expires_s,
+                               int attachment, const char *sig_hex, int64_t now_s,
+                               struct err_ctx *e);
+
 #endif

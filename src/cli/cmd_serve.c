@@ -105,6 +105,7 @@ int cmd_serve(int argc, char **argv)
     struct err_ctx e;
     struct store *store = NULL;
     struct blob_store *blob = NULL;
+    struct blob_signer *signer = NULL;
     struct api *api = NULL;
     struct http_server *http = NULL;
     struct worker_pool *workers = NULL;
@@ -147,6 +148,7 @@ int cmd_serve(int argc, char **argv)
         str_printf(store_url, sizeof store_url, "sqlite:%s/kinalyze.db", cfg.data_dir);
     if (store_open(store_url, &store, &e) != KZ_OK ||
         blob_open(cfg.data_dir, 1, &blob, &e) != KZ_OK ||
+        blob_signer_open(cfg.data_dir, &signer, &e) != KZ_OK ||
         store_org_count(store, &orgs, &e) != KZ_OK)
         goto fail;
     serve_sweep_orphans(store, blob);
@@ -162,7 +164,8 @@ int cmd_serve(int argc, char **argv)
         fflush(stdout);
     }
     {
-        struct api_opts ao = {store, blob, (int)cfg.job_max_attempts};
+        struct api_opts ao = {store,  blob,           (int)cfg.job_max_attempts,
+                              signer, cfg.public_url, cfg.media_url_ttl_s};
         size_t n_routes;
         const struct http_route *routes = api_routes(&n_routes);
         struct http_server_opts ho = {cfg.listen,
@@ -228,6 +231,7 @@ out:
     http_server_stop(http);
     api_destroy(api);
     blob_close(blob);
+    blob_signer_close(signer);
     store_close(store);
     if (status == 0)
         log_info("serve: stopped");

@@ -60,6 +60,11 @@ static const struct config_row config_rows[] = {
             "attempts per job before its session is marked failed"),
     INT_ROW("shutdown-grace-s", "KINALYZE_SHUTDOWN_GRACE_S", shutdown_grace_s, 0, 3600, "30",
             "on SIGTERM, how long running requests may take to finish"),
+    STR_ROW("public-url", "KINALYZE_PUBLIC_URL", public_url, "",
+            "base URL of media links (e.g. https://kinalyze.example.org; empty = http://<Host "
+            "header of the request>)"),
+    INT_ROW("media-url-ttl-s", "KINALYZE_MEDIA_URL_TTL_S", media_url_ttl_s, 1, 7 * 86400, "21600",
+            "lifetime of the signed video/thumbnail URLs in session documents"),
 };
 
 static enum kz_err config_set(struct kz_config *c, const struct config_row *r, const char *value,

@@ -133,6 +133,8 @@ struct kz_config {
     int64_t job_lease_s;              /* --job-lease-s: a claimed job is re-claimable after this */
     int64_t job_max_attempts;         /* --job-max-attempts: then the session fails */
     int64_t shutdown_grace_s;         /* --shutdown-grace-s: wait for running requests on SIGTERM */
+    char public_url[512];             /* --public-url: base of media URLs ("" = from Host) */
+    int64_t media_url_ttl_s;          /* --media-url-ttl-s: lifetime of signed media URLs */
 };
 
 /*

@@ -67,8 +67,10 @@ void store_session_cleanup(struct store_session *ss)
         return;
     free(ss->media_json);
     free(ss->results_json);
+    free(ss->metrics_json);
     ss->media_json = NULL;
     ss->results_json = NULL;
+    ss->metrics_json = NULL;
 }
 
 /* ---- dispatch ---- */
@@ -157,6 +159,28 @@ enum kz_err store_session_count(struct store *s, const char *org_id, const char 
                                 int64_t *out, struct err_ctx *e)
 {
     return s->ops->session_count(s->impl, org_id, user_id, out, e);
+}
+
+enum kz_err store_session_list(struct store *s, const struct store_session_query *q,
+                               store_session_fn fn, void *ctx, struct err_ctx *e)
+{
+    if (!q || !q->org_id)
+        return err_set(e, KZ_E_INVALID, "session list: organization required");
+    if (q->cursor_dir < 0 && q->limit <= 0)
+        return err_set(e, KZ_E_INVALID, "session list: a backward cursor needs a limit");
+    return s->ops->session_list(s->impl, q, fn, ctx, e);
+}
+
+enum kz_err store_session_update(struct store *s, const char *id, const char *title,
+                                 int64_t created_at_ms, struct err_ctx *e)
+{
+    return s->ops->session_update(s->impl, id, title, created_at_ms, e);
+}
+
+enum kz_err store_session_delete(struct store *s, const char *org_id, const char *id,
+                                 struct err_ctx *e)
+{
+    return s->ops->session_delete(s->impl, org_id, id, e);
 }
 
 enum kz_err store_session_set_media(struct store *s, const char *id, const char *media_json,

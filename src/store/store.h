@@ -98,6 +98,8 @@ struct store_session {
     int attempts;       /* of its job so far */
     char *media_json;   /* media facts object, heap, NULL until known */
     char *results_json; /* analysis results object, heap, NULL until known */
+    char *metrics_json; /* the results' "metrics" object only, heap; filled by list, else NULL */
+    int segments;       /* the results' "segments" (filled by list); 0 when unknown */
     int64_t created_at_ms, updated_at_ms;
 };
 
@@ -115,6 +117,31 @@ struct store_job {
 /* Visitor for list functions: return 0 to continue, non-zero to stop. */
 typedef int (*store_user_fn)(void *ctx, const struct store_user *u);
 typedef int (*store_key_fn)(void *ctx, const struct store_key *k);
+typedef int (*store_session_fn)(void *ctx, const struct store_session *s);
+
+/*
+ * What store_session_list() selects. Sessions come newest first, ordered by
+ * (created_at_ms, id) descending, which is also the keyset the cursors use:
+ * a page after cursor C holds only sessions strictly older than C (in that
+ * order), so paging forward visits every session once even while new ones are
+ * created (they sort before the first page).
+ */
+struct store_session_query {
+    const char *org_id;       /* required */
+    const char *user_id;      /* NULL = every user of the organization */
+    const char *activity;     /* NULL = any; "running" | "jumping" | "weightlifting" */
+    const char *title_substr; /* NULL = any; case-insensitive (ASCII) substring of the title */
+    int64_t from_ms;          /* created_at_ms >= from_ms (when has_from) */
+    int64_t to_ms;            /* created_at_ms < to_ms (when has_to) */
+    int has_from, has_to;
+    /* Keyset cursor: cursor_dir > 0 → strictly older than (cursor_created_ms,
+       cursor_id); < 0 → strictly newer, nearest first (the page just before it);
+       0 → no cursor. */
+    int cursor_dir;
+    int64_t cursor_created_ms;
+    const char *cursor_id;
+    int limit; /* > 0: at most this many; 0 = all (cursor_dir < 0 needs a limit) */
+};
 
 /*
  * Open the store named by `url`: "sqlite:<path>" or a bare path (SQLite).
@@ -178,6 +205,27 @@ void store_session_cleanup(struct store_session *ss); /* frees heap members; NUL
 /* Sessions of `org_id` (and of `user_id` when not NULL). */
 enum kz_err store_session_count(struct store *s, const char *org_id, const char *user_id,
                                 int64_t *out, struct err_ctx *e);
+/*
+ * Visit the sessions `q` selects, newest first; `fn` returning non-zero stops
+ * early. Each visited record has metrics_json/segments filled and
+ * results_json/media_json left NULL (listing never loads whole results).
+ * Errors: KZ_E_INVALID (no org_id, or cursor_dir < 0 without a limit).
+ */
+enum kz_err store_session_list(struct store *s, const struct store_session_query *q,
+                               store_session_fn fn, void *ctx, struct err_ctx *e);
+/*
+ * Rename and/or re-date a session: `title` NULL keeps it; `created_at_ms` < 0
+ * keeps it. KZ_E_NOT_FOUND when unknown.
+ */
+enum kz_err store_session_update(struct store *s, const char *id, const char *title,
+                                 int64_t created_at_ms, struct err_ctx *e);
+/*
+ * Delete the session of `org_id` and its jobs in one transaction. A worker
+ * running its job learns it at its next heartbeat (KZ_E_NOT_FOUND) and stops.
+ * Media files are the caller's (blob) business. KZ_E_NOT_FOUND when unknown.
+ */
+enum kz_err store_session_delete(struct store *s, const char *org_id, const char *id,
+                                 struct err_ctx *e);
 /* Store media facts (JSON object text, borrowed) and the thumbnail blob key. */
 enum kz_err store_session_set_media(struct store *s, const char *id, const char *media_json,
                                     const char *thumbnail_key, struct err_ctx *e);

@@ -47,6 +47,12 @@ struct store_ops {
                                struct err_ctx *e);
     enum kz_err (*session_count)(struct store_backend *b, const char *org_id, const char *user_id,
                                  int64_t *out, struct err_ctx *e);
+    enum kz_err (*session_list)(struct store_backend *b, const struct store_session_query *q,
+                                store_session_fn fn, void *ctx, struct err_ctx *e);
+    enum kz_err (*session_update)(struct store_backend *b, const char *id, const char *title,
+                                  int64_t created_at_ms, struct err_ctx *e);
+    enum kz_err (*session_delete)(struct store_backend *b, const char *org_id, const char *id,
+                                  struct err_ctx *e);
     enum kz_err (*session_set_media)(struct store_backend *b, const char *id,
                                      const char *media_json, const char *thumbnail_key,
                                      struct err_ctx *e);

@@ -620,6 +620,33 @@ static enum kz_err sq_key_count(struct store_backend *b, const char *user_id, in
     "s.progress,s.stage,s.failure_reason,s.media_json,s.results_json,s.created_at_ms,"             \
     "s.updated_at_ms"
 
+/* Columns 0..16, 19, 20 of SESSION_COLS into *out (zeroed first; heap members NULL). */
+static void sq_session_row(sqlite3_stmt *st, struct store_session *out)
+{
+    memset(out, 0, sizeof *out);
+    sq_text(st, 0, out->id, sizeof out->id);
+    sq_text(st, 1, out->org_id, sizeof out->org_id);
+    sq_text(st, 2, out->user_id, sizeof out->user_id);
+    sq_text(st, 3, out->activity, sizeof out->activity);
+    sq_text(st, 4, out->title, sizeof out->title);
+    sq_text(st, 5, out->exercise, sizeof out->exercise);
+    out->has_incline = sqlite3_column_type(st, 6) != SQLITE_NULL;
+    out->incline_deg = sqlite3_column_double(st, 6);
+    out->has_barbell = sqlite3_column_type(st, 7) != SQLITE_NULL;
+    out->barbell_mass = sqlite3_column_double(st, 7);
+    sq_text(st, 8, out->barbell_unit, sizeof out->barbell_unit);
+    sq_text(st, 9, out->body_joint_angles, sizeof out->body_joint_angles);
+    sq_text(st, 10, out->video_key, sizeof out->video_key);
+    sq_text(st, 11, out->video_name, sizeof out->video_name);
+    sq_text(st, 12, out->thumbnail_key, sizeof out->thumbnail_key);
+    sq_text(st, 13, out->status, sizeof out->status);
+    out->progress = sqlite3_column_int(st, 14);
+    sq_text(st, 15, out->stage, sizeof out->stage);
+    sq_text(st, 16, out->failure_reason, sizeof out->failure_reason);
+    out->created_at_ms = sqlite3_column_int64(st, 19);
+    out->updated_at_ms = sqlite3_column_int64(st, 20);
+}
+
 static enum kz_err sq_session_create(struct store_backend *b, const struct store_session *ss,
                                      int max_attempts, struct err_ctx *e)
 {
@@ -664,30 +691,9 @@ static enum kz_err sq_session_get(struct store_backend *b, const char *id,
     if (rc == KZ_OK) {
         int s = sqlite3_step(st);
         if (s == SQLITE_ROW) {
-            memset(out, 0, sizeof *out);
-            sq_text(st, 0, out->id, sizeof out->id);
-            sq_text(st, 1, out->org_id, sizeof out->org_id);
-            sq_text(st, 2, out->user_id, sizeof out->user_id);
-            sq_text(st, 3, out->activity, sizeof out->activity);
-            sq_text(st, 4, out->title, sizeof out->title);
-            sq_text(st, 5, out->exercise, sizeof out->exercise);
-            out->has_incline = sqlite3_column_type(st, 6) != SQLITE_NULL;
-            out->incline_deg = sqlite3_column_double(st, 6);
-            out->has_barbell = sqlite3_column_type(st, 7) != SQLITE_NULL;
-            out->barbell_mass = sqlite3_column_double(st, 7);
-            sq_text(st, 8, out->barbell_unit, sizeof out->barbell_unit);
-            sq_text(st, 9, out->body_joint_angles, sizeof out->body_joint_angles);
-            sq_text(st, 10, out->video_key, sizeof out->video_key);
-            sq_text(st, 11, out->video_name, sizeof out->video_name);
-            sq_text(st, 12, out->thumbnail_key, sizeof out->thumbnail_key);
-            sq_text(st, 13, out->status, sizeof out->status);
-            out->progress = sqlite3_column_int(st, 14);
-            sq_text(st, 15, out->stage, sizeof out->stage);
-            sq_text(st, 16, out->failure_reason, sizeof out->failure_reason);
+            sq_session_row(st, out);
             out->media_json = sq_text_dup(st, 17);
             out->results_json = sq_text_dup(st, 18);
-            out->created_at_ms = sqlite3_column_int64(st, 19);
-            out->updated_at_ms = sqlite3_column_int64(st, 20);
             out->attempts = sqlite3_column_int(st, 21);
             if ((sqlite3_column_type(st, 17) != SQLITE_NULL && !out->media_json) ||
                 (sqlite3_column_type(st, 18) != SQLITE_NULL && !out->results_json)) {
@@ -711,6 +717,139 @@ static enum kz_err sq_session_count(struct store_backend *b, const char *org_id,
     return sq_count(b,
                     "SELECT count(*) FROM sessions WHERE org_id=? AND (?2 IS NULL OR user_id=?2)",
                     "tT", org_id, user_id, out, e);
+}
+
+/*
+ * Listing selects SESSION_COLS (media/results columns replaced by NULL so
+ * whole results are never loaded), the job's attempts, and the results'
+ * "metrics" object and "segments" number through SQLite's JSON functions.
+ * ?1 org, ?2 user, ?3 activity, ?4 title substring, ?5/?6 created range,
+ * ?7 cursor direction, ?8/?9 cursor key, ?10 limit (-1 = none).
+ */
+#define SQ_LIST_SQL(order)                                                                         \
+    "SELECT s.id,s.org_id,s.user_id,s.activity,s.title,s.exercise,s.incline_deg,s.barbell_mass,"   \
+    "s.barbell_unit,s.body_joint_angles,s.video_key,s.video_name,s.thumbnail_key,s.status,"        \
+    "s.progress,s.stage,s.failure_reason,NULL,NULL,s.created_at_ms,s.updated_at_ms,"               \
+    "(SELECT max(attempts) FROM jobs j WHERE j.session_id=s.id),"                                  \
+    "CASE WHEN json_valid(s.results_json) THEN json_extract(s.results_json,'$.metrics') END,"      \
+    "CASE WHEN json_valid(s.results_json) THEN json_extract(s.results_json,'$.segments') END"      \
+    " FROM sessions s WHERE s.org_id=?1 AND (?2 IS NULL OR s.user_id=?2)"                          \
+    " AND (?3 IS NULL OR s.activity=?3) AND (?4 IS NULL OR instr(lower(s.title),lower(?4))>0)"     \
+    " AND (?5 IS NULL OR s.created_at_ms>=?5) AND (?6 IS NULL OR s.created_at_ms<?6)"              \
+    " AND (?7=0 OR (?7>0 AND (s.created_at_ms<?8 OR (s.created_at_ms=?8 AND s.id<?9)))"            \
+    " OR (?7<0 AND (s.created_at_ms>?8 OR (s.created_at_ms=?8 AND s.id>?9))))"                     \
+    " ORDER BY s.created_at_ms " order ", s.id " order " LIMIT ?10"
+
+static int sq_bind_opt_text(sqlite3_stmt *st, int idx, const char *v)
+{
+    return v ? sqlite3_bind_text(st, idx, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, idx);
+}
+
+static enum kz_err sq_session_list(struct store_backend *b, const struct store_session_query *q,
+                                   store_session_fn fn, void *ctx, struct err_ctx *e)
+{
+    sqlite3 *db = sq_acquire(b);
+    sqlite3_stmt *st = NULL;
+    struct store_session *rows = NULL; /* a backward page is buffered, emitted newest first */
+    int n_rows = 0, step = SQLITE_DONE, stop = 0, brc = SQLITE_OK;
+    const char *title = q->title_substr && q->title_substr[0] ? q->title_substr : NULL;
+    enum kz_err rc =
+        sq_prepare(db, &st, e, q->cursor_dir < 0 ? SQ_LIST_SQL("ASC") : SQ_LIST_SQL("DESC"), NULL);
+    if (rc != KZ_OK)
+        goto out;
+    brc |= sqlite3_bind_text(st, 1, q->org_id, -1, SQLITE_TRANSIENT);
+    brc |= sq_bind_opt_text(st, 2, q->user_id);
+    brc |= sq_bind_opt_text(st, 3, q->activity);
+    brc |= sq_bind_opt_text(st, 4, title);
+    brc |= q->has_from ? sqlite3_bind_int64(st, 5, q->from_ms) : sqlite3_bind_null(st, 5);
+    brc |= q->has_to ? sqlite3_bind_int64(st, 6, q->to_ms) : sqlite3_bind_null(st, 6);
+    brc |= sqlite3_bind_int(st, 7, q->cursor_dir > 0 ? 1 : q->cursor_dir < 0 ? -1 : 0);
+    brc |= sqlite3_bind_int64(st, 8, q->cursor_created_ms);
+    brc |= sqlite3_bind_text(st, 9, q->cursor_id ? q->cursor_id : "", -1, SQLITE_TRANSIENT);
+    brc |= sqlite3_bind_int64(st, 10, q->limit > 0 ? q->limit : -1);
+    if (brc != SQLITE_OK) {
+        rc = err_set(e, KZ_E_IO, "list sessions: bind: %s", sqlite3_errmsg(db));
+        goto out;
+    }
+    if (q->cursor_dir < 0 && !(rows = calloc((size_t)q->limit, sizeof *rows))) {
+        rc = err_set(e, KZ_E_NOMEM, NULL);
+        goto out;
+    }
+    while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_session one, *ss = rows ? &rows[n_rows] : &one;
+        sq_session_row(st, ss);
+        ss->attempts = sqlite3_column_int(st, 21);
+        ss->segments = sqlite3_column_int(st, 23);
+        if (sqlite3_column_type(st, 22) != SQLITE_NULL &&
+            !(ss->metrics_json = sq_text_dup(st, 22))) {
+            rc = err_set(e, KZ_E_NOMEM, NULL);
+            goto out;
+        }
+        if (rows) {
+            if (++n_rows == q->limit)
+                break;
+        } else {
+            stop = fn(ctx, ss);
+            store_session_cleanup(ss);
+        }
+    }
+    if (!stop && step != SQLITE_ROW && step != SQLITE_DONE) {
+        rc = sq_err(db, step, e, "list sessions");
+        goto out;
+    }
+    for (int i = n_rows - 1; i >= 0 && !stop; i--)
+        stop = fn(ctx, &rows[i]);
+out:
+    for (int i = 0; rows && i < n_rows; i++)
+        store_session_cleanup(&rows[i]);
+    free(rows);
+    sqlite3_finalize(st);
+    sq_release(b, db);
+    return rc;
+}
+
+static enum kz_err sq_session_update(struct store_backend *b, const char *id, const char *title,
+                                     int64_t created_at_ms, struct err_ctx *e)
+{
+    sqlite3 *db = sq_acquire(b);
+    sqlite3_stmt *st;
+    enum kz_err rc = sq_prepare(db, &st, e,
+                                "UPDATE sessions SET title=coalesce(?1,title),"
+                                "created_at_ms=CASE WHEN ?2>=0 THEN ?2 ELSE created_at_ms END,"
+                                "updated_at_ms=?3 WHERE id=?4",
+                                "Tiit", title, created_at_ms, time_wall_ms(), id);
+    if (rc == KZ_OK)
+        rc = sq_done(db, st, e, "update session");
+    if (rc == KZ_OK && sqlite3_changes(db) == 0)
+        rc = err_set(e, KZ_E_NOT_FOUND, "session not found");
+    sq_release(b, db);
+    return rc;
+}
+
+static enum kz_err sq_session_delete(struct store_backend *b, const char *org_id, const char *id,
+                                     struct err_ctx *e)
+{
+    sqlite3 *db = sq_acquire(b);
+    sqlite3_stmt *st;
+    int changed = 0;
+    enum kz_err rc = sq_begin(db, e);
+    if (rc == KZ_OK)
+        rc = sq_prepare(db, &st, e,
+                        "DELETE FROM jobs WHERE session_id=?1 AND EXISTS"
+                        " (SELECT 1 FROM sessions WHERE id=?1 AND org_id=?2)",
+                        "tt", id, org_id);
+    if (rc == KZ_OK)
+        rc = sq_done(db, st, e, "delete jobs");
+    if (rc == KZ_OK)
+        rc = sq_prepare(db, &st, e, "DELETE FROM sessions WHERE id=? AND org_id=?", "tt", id,
+                        org_id);
+    if (rc == KZ_OK && (rc = sq_done(db, st, e, "delete session")) == KZ_OK)
+        changed = sqlite3_changes(db);
+    if (rc == KZ_OK && changed == 0)
+        rc = err_set(e, KZ_E_NOT_FOUND, "session not found");
+    rc = sq_end(db, rc, e);
+    sq_release(b, db);
+    return rc;
 }
 
 static enum kz_err sq_session_set_media(struct store_backend *b, const char *id,
@@ -1011,6 +1150,9 @@ const struct store_ops store_sqlite_ops = {
     .session_create = sq_session_create,
     .session_get = sq_session_get,
     .session_count = sq_session_count,
+    .session_list = sq_session_list,
+    .session_update = sq_session_update,
+    .session_delete = sq_session_delete,
     .session_set_media = sq_session_set_media,
     .session_set_results = sq_session_set_results,
     .job_claim = sq_job_claim,

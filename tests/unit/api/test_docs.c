@@ -72,7 +72,7 @@ static void test_detail_jumping(void **state)
             "{\"metrics\":{\"jump_height\":[0.31]},\"angles\":{\"kne_angle\":[1,2]},"
             "\"all_timestamps\":[0.0,0.033],\"activity\":\"spoofed\"}");
     str_copy(s.exercise, sizeof s.exercise, "Drop Jump");
-    d = api_session_detail(&s, "Lee Jhon");
+    d = api_session_detail(&s, "Lee Jhon", NULL);
     assert_non_null(d);
     assert_string_equal(json_obj_str(d, "activity"), "Vertical Jump"); /* row wins */
     assert_string_equal(json_obj_str(d, "user_name"), "Lee Jhon");
@@ -99,7 +99,7 @@ static void test_detail_running_and_lifting(void **state)
     json_t *d;
     (void)state;
     session(&s, "running", "{}");
-    d = api_session_detail(&s, "");
+    d = api_session_detail(&s, "", NULL);
     assert_string_equal(json_obj_str(d, "activity"), "Running");
     assert_true(json_is_integer(json_object_get(d, "segments")));
     assert_true(json_is_object(json_object_get(d, "calculated_metrics")));
@@ -109,7 +109,7 @@ static void test_detail_running_and_lifting(void **state)
     store_session_cleanup(&s);
     session(&s, "weightlifting", "{\"metrics\":{\"max_bar_speed\":1.9}}");
     str_copy(s.exercise, sizeof s.exercise, "snatch");
-    d = api_session_detail(&s, "V");
+    d = api_session_detail(&s, "V", NULL);
     assert_string_equal(json_obj_str(d, "activity"), "Weightlifting");
     assert_string_equal(json_obj_str(d, "exercise"), "snatch");
     assert_true(json_is_object(json_object_get(d, "report_metrics")));
@@ -142,11 +142,11 @@ static void test_detail_text(void **state)
         json_t *fast, *slow;
         session(&s, "jumping", docs[i]);
         str_copy(s.exercise, sizeof s.exercise, "Drop Jump");
-        text = api_session_detail_text(&s, "Ann");
+        text = api_session_detail_text(&s, "Ann", NULL);
         assert_non_null(text);
         fast = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
         assert_non_null(fast); /* valid JSON, no duplicate keys */
-        slow = api_session_detail(&s, "Ann");
+        slow = api_session_detail(&s, "Ann", NULL);
         if (!json_equal(fast, slow))
             fail_msg("doc %zu: fast path differs: %s", i, text);
         assert_string_equal(json_obj_str(fast, "title"), "T");

@@ -226,6 +226,136 @@ static void test_reopen_and_url(void **state)
     assert_null(s2);
 }
 
+/* ---- listing, cursors, update, delete ---- */
+struct collect {
+    int n;
+    char ids[64][STORE_ID_MAX];
+    char metrics[64][128];
+};
+
+static int collect_fn(void *ctx, const struct store_session *ss)
+{
+    struct collect *c = ctx;
+    snprintf(c->ids[c->n], sizeof c->ids[0], "%s", ss->id);
+    snprintf(c->metrics[c->n], sizeof c->metrics[0], "%s",
+             ss->metrics_json ? ss->metrics_json : "");
+    c->n++;
+    return c->n >= 64;
+}
+
+static void add_at(struct store *s, const char *id, const char *activity, const char *title,
+                   int64_t created_ms)
+{
+    struct err_ctx e;
+    struct store_session ss = {0};
+    snprintf(ss.id, sizeof ss.id, "%s", id);
+    snprintf(ss.org_id, sizeof ss.org_id, "o1");
+    snprintf(ss.user_id, sizeof ss.user_id, "u1");
+    snprintf(ss.activity, sizeof ss.activity, "%s", activity);
+    snprintf(ss.title, sizeof ss.title, "%s", title);
+    ss.created_at_ms = created_ms;
+    assert_int_equal(store_session_create(s, &ss, 3, &e), KZ_OK);
+}
+
+static void test_list_filters_and_cursors(void **state)
+{
+    struct fx *f = *state;
+    struct err_ctx e;
+    struct collect c = {0};
+    struct store_session_query q = {.org_id = "o1"};
+    seed(f->s, "o1", "u1");
+    seed(f->s, "o2", "u2");
+    add_at(f->s, "a", "running", "Morning Run", 1000);
+    add_at(f->s, "b", "jumping", "CMJ test", 2000);
+    add_at(f->s, "c", "running", "evening RUN", 3000);
+    add_at(f->s, "d", "running", "tie one", 3000); /* same time as c: id breaks the tie */
+    assert_int_equal(store_session_set_results(f->s, "a",
+                                               "{\"metrics\":{\"cadence\":[170]},"
+                                               "\"segments\":4}",
+                                               &e),
+                     KZ_OK);
+
+    assert_int_equal(store_session_list(f->s, &q, collect_fn, &c, &e), KZ_OK);
+    assert_int_equal(c.n, 4);
+    assert_string_equal(c.ids[0], "d"); /* newest first, then id descending */
+    assert_string_equal(c.ids[1], "c");
+    assert_string_equal(c.ids[2], "b");
+    assert_string_equal(c.ids[3], "a");
+    assert_string_equal(c.metrics[3], "{\"cadence\":[170]}");
+
+    memset(&c, 0, sizeof c); /* title is a case-insensitive substring */
+    q.title_substr = "run";
+    assert_int_equal(store_session_list(f->s, &q, collect_fn, &c, &e), KZ_OK);
+    assert_int_equal(c.n, 2);
+    q.title_substr = NULL;
+
+    memset(&c, 0, sizeof c); /* activity + created range [2000, 3000) */
+    q.has_from = q.has_to = 1;
+    q.from_ms = 2000;
+    q.to_ms = 3001;
+    q.activity = "running";
+    assert_int_equal(store_session_list(f->s, &q, collect_fn, &c, &e), KZ_OK);
+    assert_int_equal(c.n, 2);
+    q.has_from = q.has_to = 0;
+    q.activity = NULL;
+
+    memset(&c, 0, sizeof c); /* forward cursor after "c" (3000, "c") */
+    q.cursor_dir = 1;
+    q.cursor_created_ms = 3000;
+    q.cursor_id = "c";
+    q.limit = 1;
+    assert_int_equal(store_session_list(f->s, &q, collect_fn, &c, &e), KZ_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.ids[0], "b");
+
+    memset(&c, 0, sizeof c); /* backward cursor before "a": the 2 nearest newer, newest first */
+    q.cursor_dir = -1;
+    q.cursor_created_ms = 1000;
+    q.cursor_id = "a";
+    q.limit = 2;
+    assert_int_equal(store_session_list(f->s, &q, collect_fn, &c, &e), KZ_OK);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.ids[0], "c");
+    assert_string_equal(c.ids[1], "b");
+
+    q.limit = 0; /* a backward page needs a limit */
+    assert_int_equal(store_session_list(f->s, &q, collect_fn, &c, &e), KZ_E_INVALID);
+
+    memset(&c, 0, sizeof c); /* another organization sees none of them */
+    struct store_session_query q2 = {.org_id = "o2"};
+    assert_int_equal(store_session_list(f->s, &q2, collect_fn, &c, &e), KZ_OK);
+    assert_int_equal(c.n, 0);
+}
+
+static void test_update_and_delete(void **state)
+{
+    struct fx *f = *state;
+    struct err_ctx e;
+    struct store_session got = {0};
+    char st[16];
+    seed(f->s, "o1", "u1");
+    add_at(f->s, "a", "running", "old", 1000);
+    assert_int_equal(store_session_update(f->s, "a", "new", -1, &e), KZ_OK);
+    assert_int_equal(store_session_get(f->s, "a", &got, &e), KZ_OK);
+    assert_string_equal(got.title, "new");
+    assert_int_equal(got.created_at_ms, 1000);
+    store_session_cleanup(&got);
+    assert_int_equal(store_session_update(f->s, "a", NULL, 5000, &e), KZ_OK);
+    assert_int_equal(store_session_get(f->s, "a", &got, &e), KZ_OK);
+    assert_string_equal(got.title, "new");
+    assert_int_equal(got.created_at_ms, 5000);
+    store_session_cleanup(&got);
+    assert_int_equal(store_session_update(f->s, "zz", "x", -1, &e), KZ_E_NOT_FOUND);
+
+    /* delete is scoped to the organization and takes the job with it */
+    assert_int_equal(store_session_delete(f->s, "o2", "a", &e), KZ_E_NOT_FOUND);
+    assert_int_equal(store_job_state(f->s, "a", st, sizeof st, &e), KZ_OK);
+    assert_int_equal(store_session_delete(f->s, "o1", "a", &e), KZ_OK);
+    assert_int_equal(store_session_get(f->s, "a", &got, &e), KZ_E_NOT_FOUND);
+    assert_int_equal(store_job_state(f->s, "a", st, sizeof st, &e), KZ_E_NOT_FOUND);
+    assert_int_equal(store_session_delete(f->s, "o1", "a", &e), KZ_E_NOT_FOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +363,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
         cmocka_unit_test_setup_teardown(test_complete_and_media, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_and_url, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_filters_and_cursors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_and_delete, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

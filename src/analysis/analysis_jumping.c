@@ -201,14 +201,22 @@ struct flight {
     int a, b; /* first and last airborne frame */
     double t_to, t_land;
     int n_fit_to, n_fit_land;
-    int platform; /* 1 = standing on a box / edge run, not a flight */
+    int platform;      /* 1 = standing on a box / edge run, not a flight */
+    int not_ballistic; /* 1 = the feet rose but the hip did not: a step or a foot lift */
 };
+
+static int cmp_flight(const void *x, const void *y)
+{
+    const struct flight *a = x, *b = y;
+    return (a->a > b->a) - (a->a < b->a);
+}
 
 enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jumping_opts *o,
                                  struct an_jumping_result *out, struct err_ctx *e)
 {
     enum kz_err rc = KZ_OK;
     double *sf = NULL, *sr = NULL, *hy = NULL, *buf = NULL, *fy = NULL, *ft = NULL;
+    double *sfg = NULL, *srg = NULL;
     struct flight *fl = NULL;
     double *v[AN_JM__COUNT] = {0};
     memset(out, 0, sizeof *out);
@@ -232,12 +240,12 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
     int n = k->n;
     size_t nb = sizeof(double) * (size_t)(n ? n : 1);
     sf = malloc(nb), sr = malloc(nb), hy = malloc(nb), buf = malloc(nb), fy = malloc(nb),
-    ft = malloc(nb);
+    ft = malloc(nb), sfg = malloc(nb), srg = malloc(nb);
     fl = calloc((size_t)n / 2 + 2, sizeof *fl);
     out->hipy_m = malloc(nb), out->vhipy_mps = malloc(nb), out->ahipy_mps2 = malloc(nb);
     out->toey_m = malloc(nb), out->vtoey_mps = malloc(nb);
-    if (!sf || !sr || !hy || !buf || !fy || !ft || !fl || !out->hipy_m || !out->vhipy_mps ||
-        !out->ahipy_mps2 || !out->toey_m || !out->vtoey_mps)
+    if (!sf || !sr || !hy || !buf || !fy || !ft || !fl || !sfg || !srg || !out->hipy_m ||
+        !out->vhipy_mps || !out->ahipy_mps2 || !out->toey_m || !out->vtoey_mps)
         goto nomem;
     for (int i = 0; i < AN_JM__COUNT; i++)
         if (!(v[i] = malloc(sizeof(double) * AN_MAX_JUMPS)))
@@ -251,6 +259,30 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
         sf[i] = lowest_foot(k, i, 0);
         sr[i] = lowest_foot(k, i, 1);
         hy[i] = 0.5 * (k->y[AN_L_HIP][i] + k->y[AN_R_HIP][i]);
+    }
+    /* Two floors. Flights are found above a local floor — the 10th percentile of the
+       lowest foot point within ±0.75 s, which always holds standing frames around a
+       flight — because the feet drift in the image (perspective as the athlete moves,
+       camera tilt). Platforms (the box of a drop jump, runs > 1.2 s) are found above
+       the clip's global floor. sf/sr below are local heights, sfg/srg global ones. */
+    for (int i = 0; i < n; i++)
+        sfg[i] = sf[i], srg[i] = sr[i];
+    {
+        double *lf = fy;
+        for (int i = 0; i < n; i++) {
+            int q = 0;
+            for (int j = i; j >= 0 && k->t_s[i] - k->t_s[j] <= 0.75; j--)
+                if (isfinite(sf[j]))
+                    buf[q++] = sf[j];
+            for (int j = i + 1; j < n && k->t_s[j] - k->t_s[i] <= 0.75; j++)
+                if (isfinite(sf[j]))
+                    buf[q++] = sf[j];
+            lf[i] = q >= 5 ? an_percentile(buf, q, 10) : NAN;
+        }
+        for (int i = 0; i < n; i++) {
+            sf[i] -= lf[i];
+            sr[i] -= lf[i];
+        }
     }
     int m = 0;
     for (int i = 0; i < n; i++)
@@ -287,92 +319,105 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
     double floor_y = NAN, noise = NAN, thr = NAN;
     int nf = 0;
     if (!reason[0]) {
-        double p15 = an_percentile(buf, m, 15);
         int q = 0;
         for (int i = 0; i < n; i++)
-            if (isfinite(sf[i]) && sf[i] <= p15)
-                buf[q++] = sf[i];
-        floor_y = an_median(buf, q);
+            if (isfinite(sfg[i]))
+                buf[q++] = sfg[i];
+        double p15 = an_percentile(buf, q, 15);
+        q = 0;
+        for (int i = 0; i < n; i++)
+            if (isfinite(sfg[i]) && sfg[i] <= p15)
+                buf[q++] = sfg[i];
+        double floor_g = an_median(buf, q);
+        floor_y = 0; /* local heights are already relative to the local floor */
         noise = 0.25 * (k->noise_m[AN_L_HEEL] + k->noise_m[AN_R_HEEL] + k->noise_m[AN_L_FOOT] +
                         k->noise_m[AN_R_FOOT]);
         if (!isfinite(noise))
             noise = 0.01 * leg;
         thr = fmax(4 * noise, 0.03 * leg);
-        double L = floor_y + thr;
-        /* Airborne runs. */
-        int i = 0;
-        while (i < n) {
-            if (!(isfinite(sf[i]) && sf[i] > L)) {
-                i++;
-                continue;
-            }
-            int a = i;
-            while (i < n && (!isfinite(sf[i]) || sf[i] > L))
-                i++;
-            int b = i - 1;
-            struct flight *f = &fl[nf];
-            memset(f, 0, sizeof *f);
-            f->a = a;
-            f->b = b;
-            double dur = k->t_s[b] - k->t_s[a] + dt;
-            if (a == 0 || b == n - 1 || dur > MAX_FLIGHT_S)
-                f->platform = 1;
-            else if (dur < MIN_FLIGHT_S)
-                continue;
-            /* Crossing-based fallbacks. */
-            double tc_to = a > 0 ? k->t_s[a - 1] + (L - sf[a - 1]) / (sf[a] - sf[a - 1]) *
-                                                       (k->t_s[a] - k->t_s[a - 1])
-                                 : k->t_s[a];
-            double tc_la = b < n - 1 ? k->t_s[b] + (sf[b] - L) / (sf[b] - sf[b + 1]) *
-                                                       (k->t_s[b + 1] - k->t_s[b])
-                                     : k->t_s[b];
-            f->t_to = tc_to;
-            f->t_land = tc_la;
-            /* Ballistic fits of the raw lowest foot point, rising and falling halves. */
-            int apex = a;
-            for (int j = a; j <= b; j++)
-                if (isfinite(sf[j]) && sf[j] > sf[apex])
-                    apex = j;
-            double cfix = have_scale ? -0.5 * g_units : NAN;
-            int half[2][2] = {{a, f->platform ? a - 1 : apex}, {f->platform ? b + 1 : apex, b}};
-            for (int h = 0; h < 2; h++) {
-                if (f->platform && h == 0)
-                    continue; /* a platform has no take-off */
-                int lo = half[h][0], hi = half[h][1];
-                if (f->platform && h == 1) {
-                    /* Falling off the box: the last samples before the landing. */
-                    lo = b;
-                    while (lo > a && k->t_s[b] - k->t_s[lo - 1] <= 0.25 && isfinite(sf[lo - 1]) &&
-                           sf[lo - 1] >= sf[lo])
-                        lo--;
-                    hi = b;
+        /* Airborne runs: platforms from the global heights (pass 0), flights from
+           the local ones (pass 1). */
+        for (int pass = 0; pass < 2; pass++) {
+            const double *S = pass ? sf : sfg, *R = pass ? sr : srg;
+            double base = pass ? 0 : floor_g;
+            double L = base + thr;
+            int i = 0;
+            while (i < n) {
+                if (!(isfinite(S[i]) && S[i] > L)) {
+                    i++;
+                    continue;
                 }
-                int q2 = 0;
-                for (int j = lo; j <= hi; j++) {
-                    if (!isfinite(sr[j]) || sr[j] - floor_y < 0.5 * thr)
-                        continue;
-                    ft[q2] = k->t_s[j];
-                    fy[q2] = sr[j] - floor_y;
-                    q2++;
-                }
-                struct fit fi;
-                double tref = h == 0 ? tc_to : tc_la;
-                if (q2 >= 3 && fit_ballistic(ft, fy, q2, tref, cfix, &fi) == 0 && fi.c < 0) {
-                    double r = fit_root(&fi, h == 0) + tref;
-                    /* The floor is reached before the take-off crossing / after the
-                       landing crossing, by at most 60 ms plus a frame. */
-                    double lim_lo = h == 0 ? tc_to - 0.06 - dt : tc_la - dt;
-                    double lim_hi = h == 0 ? tc_to + dt : tc_la + 0.06 + dt;
-                    if (isfinite(r) && r >= lim_lo && r <= lim_hi) {
-                        if (h == 0)
-                            f->t_to = r, f->n_fit_to = q2;
-                        else
-                            f->t_land = r, f->n_fit_land = q2;
+                int a = i;
+                while (i < n && (!isfinite(S[i]) || S[i] > L))
+                    i++;
+                int b = i - 1;
+                struct flight *f = &fl[nf];
+                memset(f, 0, sizeof *f);
+                f->a = a;
+                f->b = b;
+                double dur = k->t_s[b] - k->t_s[a] + dt;
+                if (a == 0 || b == n - 1 || dur > MAX_FLIGHT_S)
+                    f->platform = 1;
+                else if (dur < MIN_FLIGHT_S)
+                    continue;
+                if (f->platform != (pass == 0))
+                    continue; /* each pass keeps its own kind */
+                /* Crossing-based fallbacks. */
+                double tc_to = a > 0 ? k->t_s[a - 1] + (L - S[a - 1]) / (S[a] - S[a - 1]) *
+                                                           (k->t_s[a] - k->t_s[a - 1])
+                                     : k->t_s[a];
+                double tc_la = b < n - 1 ? k->t_s[b] + (S[b] - L) / (S[b] - S[b + 1]) *
+                                                           (k->t_s[b + 1] - k->t_s[b])
+                                         : k->t_s[b];
+                f->t_to = tc_to;
+                f->t_land = tc_la;
+                /* Ballistic fits of the raw lowest foot point, rising and falling halves. */
+                int apex = a;
+                for (int j = a; j <= b; j++)
+                    if (isfinite(S[j]) && S[j] > S[apex])
+                        apex = j;
+                double cfix = have_scale ? -0.5 * g_units : NAN;
+                int half[2][2] = {{a, f->platform ? a - 1 : apex}, {f->platform ? b + 1 : apex, b}};
+                for (int h = 0; h < 2; h++) {
+                    if (f->platform && h == 0)
+                        continue; /* a platform has no take-off */
+                    int lo = half[h][0], hi = half[h][1];
+                    if (f->platform && h == 1) {
+                        /* Falling off the box: the last samples before the landing. */
+                        lo = b;
+                        while (lo > a && k->t_s[b] - k->t_s[lo - 1] <= 0.25 &&
+                               isfinite(S[lo - 1]) && S[lo - 1] >= S[lo])
+                            lo--;
+                        hi = b;
+                    }
+                    int q2 = 0;
+                    for (int j = lo; j <= hi; j++) {
+                        if (!isfinite(R[j]) || R[j] - base < 0.5 * thr)
+                            continue;
+                        ft[q2] = k->t_s[j];
+                        fy[q2] = R[j] - base;
+                        q2++;
+                    }
+                    struct fit fi;
+                    double tref = h == 0 ? tc_to : tc_la;
+                    if (q2 >= 3 && fit_ballistic(ft, fy, q2, tref, cfix, &fi) == 0 && fi.c < 0) {
+                        double r = fit_root(&fi, h == 0) + tref;
+                        /* The floor is reached before the take-off crossing / after the
+                           landing crossing, by at most 60 ms plus a frame. */
+                        double lim_lo = h == 0 ? tc_to - 0.06 - dt : tc_la - dt;
+                        double lim_hi = h == 0 ? tc_to + dt : tc_la + 0.06 + dt;
+                        if (isfinite(r) && r >= lim_lo && r <= lim_hi) {
+                            if (h == 0)
+                                f->t_to = r, f->n_fit_to = q2;
+                            else
+                                f->t_land = r, f->n_fit_land = q2;
+                        }
                     }
                 }
+                nf++;
             }
-            nf++;
         }
+        qsort(fl, (size_t)nf, sizeof *fl, cmp_flight);
     }
 
     /* Standing hip height: feet on the floor and hip nearly still. */
@@ -413,12 +458,57 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
     int last_platform_idx = -1;
     for (int q = 0; q < nf && nj < AN_MAX_JUMPS; q++) {
         struct flight *f = &fl[q];
+        if (!f->platform) {
+            /* A flight moves the whole body: the hip must rise at least 40 % as much as
+               the feet above their take-off level (a foot lift or a step does not). */
+            int to_f = an_frame_at(k, f->t_to);
+            double frise = -INFINITY, hmax = -INFINITY;
+            for (int i = f->a; i <= f->b; i++) {
+                if (isfinite(sf[i]))
+                    frise = fmax(frise, sf[i]);
+                if (isfinite(hy[i]))
+                    hmax = fmax(hmax, hy[i]);
+            }
+            double hrise = hmax - hy[to_f];
+            if (!(hrise >= 0.4 * frise))
+                f->not_ballistic = 1;
+        }
+        if (f->not_ballistic)
+            continue;
         if (f->platform) {
             if (f->b < n - 1) {
                 last_platform_land = f->t_land;
                 last_platform_idx = q;
             }
             continue;
+        }
+        /* Take-off velocity: ballistic fit of the raw hip-mid over the flight. */
+        double vto = NAN, gest = NAN, hv = NAN, u_hv = NAN;
+        {
+            int q2 = 0;
+            for (int i = f->a; i <= f->b; i++) {
+                double y = 0.5 * (k->ry[AN_L_HIP][i] + k->ry[AN_R_HIP][i]);
+                if (isfinite(y) && k->t_s[i] > f->t_to && k->t_s[i] < f->t_land)
+                    ft[q2] = k->t_s[i], fy[q2] = y, q2++;
+            }
+            struct fit fi;
+            if (have_scale && fit_ballistic(ft, fy, q2, f->t_to, -0.5 * AN_G_MPS2, &fi) == 0) {
+                vto = fi.q;
+                hv = vto * vto / (2 * AN_G_MPS2);
+                u_hv = fabs(vto) / AN_G_MPS2 * fi.se_q;
+            }
+            if (q2 >= 5 && fit_ballistic(ft, fy, q2, f->t_to, NAN, &fi) == 0)
+                gest = -2 * fi.c;
+        }
+        /* A flight is ballistic: with a scale, the hip's free parabola must show
+           gravity (0.5-1.6 g) and the hip must leave with at least half the speed the
+           flight time implies; otherwise this was not a jump (a step, a foot lift, a
+           tracking glitch) and it is skipped. */
+        if (have_scale) {
+            double tf0 = f->t_land - f->t_to;
+            if ((isfinite(gest) && (gest < 0.5 * AN_G_MPS2 || gest > 1.6 * AN_G_MPS2)) ||
+                (isfinite(vto) && vto < 0.25 * AN_G_MPS2 * tf0))
+                continue;
         }
         struct an_jump *j = &out->jumps[nj];
         for (int p = 0; p < AN_PH__COUNT; p++)
@@ -449,8 +539,8 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
             /* Leaving the box: the start of the fall at the end of the platform run. */
             struct flight *pf = &fl[last_platform_idx];
             on = pf->b;
-            while (on > pf->a && isfinite(sf[on - 1]) &&
-                   sf[on - 1] < sf[pf->b] + 0.9 * (sf[pf->a] - sf[pf->b]))
+            while (on > pf->a && isfinite(sfg[on - 1]) &&
+                   sfg[on - 1] < sfg[pf->b] + 0.9 * (sfg[pf->a] - sfg[pf->b]))
                 on--;
             br = ic;
         } else {
@@ -491,24 +581,6 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
         double hft = AN_G_MPS2 * tf * tf / 8;
         v[AN_JM_FLIGHT_TIME][nj] = tf;
         v[AN_JM_JUMP_HEIGHT][nj] = 100 * hft;
-        /* Take-off velocity: ballistic fit of the raw hip-mid over the flight. */
-        double vto = NAN, gest = NAN, hv = NAN, u_hv = NAN;
-        {
-            int q2 = 0;
-            for (int i = f->a; i <= f->b; i++) {
-                double y = 0.5 * (k->ry[AN_L_HIP][i] + k->ry[AN_R_HIP][i]);
-                if (isfinite(y) && k->t_s[i] > f->t_to && k->t_s[i] < f->t_land)
-                    ft[q2] = k->t_s[i], fy[q2] = y, q2++;
-            }
-            struct fit fi;
-            if (have_scale && fit_ballistic(ft, fy, q2, f->t_to, -0.5 * AN_G_MPS2, &fi) == 0) {
-                vto = fi.q;
-                hv = vto * vto / (2 * AN_G_MPS2);
-                u_hv = fabs(vto) / AN_G_MPS2 * fi.se_q;
-            }
-            if (q2 >= 5 && fit_ballistic(ft, fy, q2, f->t_to, NAN, &fi) == 0)
-                gest = -2 * fi.c;
-        }
         v[AN_JM_TAKEOFF_VELOCITY][nj] = vto;
         v[AN_JM_JUMP_HEIGHT_VELOCITY][nj] = 100 * hv;
         v[AN_JM_G_ESTIMATE][nj] = have_scale ? gest : NAN;
@@ -666,6 +738,8 @@ fail:
 done:
     free(sf);
     free(sr);
+    free(sfg);
+    free(srg);
     free(hy);
     free(buf);
     free(fy);

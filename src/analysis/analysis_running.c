@@ -499,7 +499,8 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
                 hipv_n++;
             }
         }
-        cspeed[c] = m ? an_median(buf, m) : NAN;
+        /* Magnitude: a clip may show the athlete running both ways (walking clips). */
+        cspeed[c] = m ? fabs(an_median(buf, m)) : NAN;
     }
 
     /* Steps: consecutive contralateral contacts. */
@@ -664,6 +665,10 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
         if (rc)
             goto fail;
     }
+    /* Summary cadence = 60 / mean step time (the mean of per-step cadences would be
+       pulled up by one short, mis-detected step). */
+    if (out->m[AN_RM_CADENCE].available && out->m[AN_RM_STEP_TIME].available)
+        out->m[AN_RM_CADENCE].avg = 60.0 / out->m[AN_RM_STEP_TIME].avg;
     /* GCT asymmetry (one value). */
     if (nL > 0 && nR > 0) {
         double l = sumL / nL, r = sumR / nR, ai = 200.0 * (l - r) / (l + r);

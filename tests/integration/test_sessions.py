@@ -260,6 +260,8 @@ class Manage(Base):
         self.assertEqual(list(doc["sessions"]), [r1])
         st, doc = self.listing(self.admin, title=tag.upper())
         self.assertEqual(set(doc["sessions"]), {r1, j1, w1})
+        for wild in ("%", "_", "%s%%RUN" % tag):  # no SQL wildcards: a literal substring
+            self.assertEqual(self.listing(self.admin, title=wild)[0], 404, wild)
         st, doc = self.listing(self.admin, title="%s nothing" % tag)
         self.assertEqual((st, doc), (404, {"error": "No sessions found for the given criteria."}))
         # user_id: staff choose; a user sees only its own whatever it asks

@@ -18,5 +18,6 @@ int cmd_pose(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
 
 #endif

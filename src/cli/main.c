@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
     {"serve", "serve the HTTP API and run job workers", cmd_serve},
     {"admin", "administration: create an organization with an admin and API key", cmd_admin},
     {"worker", "run job workers without HTTP (scale-out)", cmd_worker},
+    {"analyze", "analyse a video offline: result.json + analyzed.mp4", cmd_analyze},
 };
 
 static int cmd_version(int argc, char **argv)

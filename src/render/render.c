@@ -266,7 +266,7 @@ static void draw_skeleton(struct render *r, const struct render_overlay *ov)
 static void draw_angle_labels(struct render *r, const struct render_overlay *ov)
 {
     double u = r->unit_px;
-    double size = 7.0 * u;
+    double size = 7.0 * u < 11.0 ? 11.0 : 7.0 * u; /* stays readable on small videos */
     char text[16];
     for (int a = 0; a < RENDER_N_ANGLES; a++) {
         int lm = angle_table[a].landmark;
@@ -361,14 +361,14 @@ static void draw_text_box(struct render *r, const struct render_overlay *ov)
     double u = r->unit_px;
     double x = 6.0 * u, y = 6.0 * u;
     if (ov->phase && ov->phase[0]) {
-        double size = 8.0 * u;
+        double size = 8.0 * u < 13.0 ? 13.0 : 8.0 * u;
         frame_canvas_text(r->canvas, x, y, ov->phase, size, col_label, col_box);
         y += size * 1.6;
     }
     for (int i = 0; i < RENDER_MAX_INFO; i++) {
         if (!ov->info[i] || !ov->info[i][0])
             continue;
-        double size = 6.0 * u;
+        double size = 6.0 * u < 10.0 ? 10.0 : 6.0 * u;
         frame_canvas_text(r->canvas, x, y, ov->info[i], size, col_text, col_box);
         y += size * 1.6;
     }

@@ -277,7 +277,7 @@ enum kz_err lift_analyze(const struct lift_input *in, struct lift_result **out, 
     struct lift_result *r = NULL;
     double *hip_acc = NULL, *knee_y_px = NULL, *raw = NULL;
     enum kz_err rc = KZ_OK;
-    size_t n, lo, hi, nknown = 0;
+    size_t n, lo = 0, hi = 0, nknown = 0;
     double fc, sigma_pos_m = 0;
     if (!in || !out || !in->t_s || !in->bar_x_px || !in->bar_y_px)
         return err_set(e, KZ_E_INVALID, "lift: missing input arrays");

@@ -17,7 +17,7 @@ static int keys_collect(void *ctx, const struct store_key *k)
 {
     char iso[32];
     time_iso8601_ms(k->created_at_ms, iso);
-    json_array_append_new(ctx, json_pack("{s:s,s:s,s:s,s:b,s:s?,s:s,s:s}", "key_id", k->id, "title",
+    json_array_append_new(ctx, json_pack("{s:s,s:s,s:s,s:b,s:s*,s:s,s:s}", "key_id", k->id, "title",
                                          k->title, "allowed_domain", k->domain, "is_active",
                                          k->is_active, "description",
                                          k->has_description ? k->description : NULL, "created_at",

@@ -205,7 +205,7 @@ def make_audio_only(path, seconds=1):
     return path
 
 
-def wait_status(srv, session_id, key, want=("completed", "failed"), timeout=120):
+def wait_status(srv, session_id, key, want=("completed", "failed"), timeout=300):
     """Poll the status endpoint until the status is in `want`; returns the document."""
     deadline = time.time() + timeout
     doc = None
@@ -223,3 +223,13 @@ def files_under(path):
     for root, _dirs, files in os.walk(path):
         out += [os.path.join(root, f) for f in files]
     return sorted(out)
+
+
+def assert_processed(tc, doc):
+    """The job ran to its end and the media stage succeeded: either completed, or failed
+    in a LATER stage (synthetic testsrc clips have no person, so an analysis stage fails
+    them permanently). Media facts are present either way."""
+    tc.assertIn(doc["status"], ("completed", "failed"), doc)
+    tc.assertIsNotNone(doc["media"], doc)
+    if doc["status"] == "failed":
+        tc.assertFalse((doc["failure_reason"] or "").startswith("media"), doc)

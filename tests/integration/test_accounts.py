@@ -9,6 +9,12 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kz  # noqa: E402
 
+try:
+    import swagger  # vendor-spec validator (tests/integration/swagger.py)
+    SPEC = swagger.load_spec()
+except Exception:  # noqa: BLE001 - optional: PyYAML or ../shared missing
+    swagger, SPEC = None, None
+
 SKIP = kz.skip_unless_tools()
 ADMIN_ONLY = "You must be an admin to access this data."
 NO_PERMISSION = "You do not have permission to perform this action."
@@ -250,6 +256,37 @@ class Accounts(unittest.TestCase):
         st, body = self.get("/user-management/organization-status/", self.other["api_key"])
         self.assertEqual((body["companyName"], body["session_number"]), ("Other Org", 0))
 
+    # ---- compatibility with the vendor's response schemas ----
+    @unittest.skipIf(SPEC is None, "vendor spec (../shared/api) or PyYAML not available")
+    def test_vendor_schemas(self):
+        calls = [
+            ("GET", "/user-management/organization-status/", None),
+            ("GET", "/user-management/users/", None),
+            ("GET", "/user-management/users/filter/?limit=2", None),
+            ("GET", "/user-management/users/%s" % self.user_id, None),
+            ("POST", "/user-management/users/", {"email": "schema@example.com",
+                                                 "display_name": "Schema"}),
+            ("PUT", "/user-management/users/", {"user_uid": self.user_id, "weight": 70}),
+            ("GET", "/api-management/keys/", None),
+            ("POST", "/api-management/keys/", {"title": "schema", "domain": "s.example"}),
+            ("POST", "/user-management/users/", {"email": "x"}),          # 400
+            ("GET", "/user-management/users/NoSuchUser0000000000", None),  # 404
+        ]
+        for method, path, body in calls:
+            st, doc = kz.request(method, self.srv.url(path), key=self.admin, body=body)
+            self.assertEqual(swagger.check(path, method.lower(), st, doc), [],
+                             (method, path, st, doc))
+            if method == "POST" and path == "/api-management/keys/":
+                key_id = doc["key_id"]
+        for method, path, body in [
+                ("PATCH", "/api-management/keys/", {"key_id": key_id, "title": "s2"}),
+                ("PATCH", "/api-management/keys/status/", {"key_id": key_id,
+                                                           "is_active": False})]:
+            st, doc = kz.request(method, self.srv.url(path), key=self.admin, body=body)
+            self.assertEqual(swagger.check(path, method.lower(), st, doc), [], (path, doc))
+        st, doc = kz.request("GET", self.srv.url("/user-management/users/"), key=None)
+        self.assertEqual(swagger.check("/user-management/users/", "get", st, doc), [])
+
     # ---- API keys ----
     def test_keys(self):
         url = self.srv.url("/api-management/keys/")
@@ -259,9 +296,9 @@ class Accounts(unittest.TestCase):
         self.assertEqual(st, 200)
         self.assertEqual(len(body["tokens"]), 1)
         tok = body["tokens"][0]
-        for f in ("key_id", "title", "allowed_domain", "is_active", "description",
-                  "created_at"):
+        for f in ("key_id", "title", "allowed_domain", "is_active", "created_at"):
             self.assertIn(f, tok)
+        self.assertNotIn("description", tok)  # none given: omitted (the schema says string)
         self.assertNotIn("api_key", tok)
         self.assertNotIn(k, str(body))  # the secret is never listed
         st, body = kz.request("POST", url, key=k, body={"title": "x"})

@@ -653,8 +653,8 @@ class RunningJob(Base):
             # and it moved on: the next job completes
             st, body = kz.upload(self.srv.url("/running/sessions/"), key, small)
             self.assertEqual(st, 200, body)
-            doc = kz.wait_status(self.srv, body["session_id"], key, timeout=120)
-            self.assertEqual(doc["status"], "completed", doc)
+            doc = kz.wait_status(self.srv, body["session_id"], key, timeout=240)
+            kz.assert_processed(self, doc)  # a person-less clip may fail in analysis
             self.assertFalse(os.path.exists(d))
         finally:
             code = self.srv.stop()

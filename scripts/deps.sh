@@ -9,7 +9,7 @@ build_pkgs=(gcc meson ninja-build pkg-config
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   libcairo2-dev fonts-dejavu-core libdnnl-dev)
-test_pkgs=(libcmocka-dev curl ffmpeg python3 python3-yaml chromium wrk)
+test_pkgs=(libcmocka-dev curl ffmpeg python3 python3-yaml chromium wrk sqlite3)
 
 pkgs=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && pkgs+=("${test_pkgs[@]}")

@@ -229,6 +229,9 @@ static enum MHD_Result http_queue(struct http_request *r)
     if (!r->resp)
         return MHD_NO;
     ok = MHD_queue_response(r->c, (unsigned)r->status, r->resp);
+    /* Access line at debug level: method, path (never the query: it may carry
+       a media signature) and status. */
+    log_debug("http: %s %s -> %d", r->method, r->path, r->status);
     if (ok == MHD_YES) {
         MHD_destroy_response(r->resp);
         r->resp = NULL;

@@ -109,7 +109,9 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual(s.kill(), -signal.SIGKILL)
         s2 = self.server(1)
         doc = kz.wait_status(s2, sid, key, timeout=240)
-        self.assertEqual(doc["status"], "completed", doc)
+        # the second attempt ran every stage: the analysis finds nobody in a test pattern
+        self.assertEqual(doc["status"], "failed", doc)
+        self.assertIn("analysis: pose: no person found", doc["failure_reason"])
         self.assertEqual(doc["attempts"], 2)  # the killed attempt counted, the second finished
         self.assertEqual(doc["media"]["frame_count"], 600)
         self.assertEqual((doc["media"]["width"], doc["media"]["height"]), (1280, 720))
@@ -186,10 +188,12 @@ class Lifecycle(unittest.TestCase):
         doc = self.status(s4, key, inflight)
         self.assertEqual((doc["status"], doc["attempts"]), ("queued", 0), doc)
         self.assertEqual(s4.stop(), 0)
-        # and eventually everything completes
+        # and eventually every job runs to its end (the analysis finds nobody in a test pattern)
         s5 = self.server(1)
         for sid in (queued, inflight):
-            self.assertEqual(kz.wait_status(s5, sid, key, timeout=240)["status"], "completed")
+            doc = kz.wait_status(s5, sid, key, timeout=240)
+            self.assertEqual(doc["status"], "failed", doc)
+            self.assertIn("analysis: pose: no person found", doc["failure_reason"])
         self.assertEqual(s5.stop(), 0)
 
 

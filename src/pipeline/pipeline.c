@@ -221,6 +221,13 @@ static enum kz_err run_pose(const struct pipeline_opts *o, const struct media_in
             goto fail;
         if (pr.found)
             out->n_frames_with_pose++;
+        if (o->person_wait_s > 0 && out->n_frames_with_pose == 0 &&
+            pr.t_s - track->res[0].t_s >= o->person_wait_s) {
+            rc = err_set(e, KZ_E_NOT_FOUND, "no person found in the first %.1f s (%d frames)",
+                         o->person_wait_s, track->n);
+            out->n_frames = track->n;
+            goto fail;
+        }
         if (expect > 0)
             progress_report(prog, PIPELINE_STAGE_POSE, (int)(100 * track->n / (expect + 1)),
                             PCT_POSE, PCT_ANALYSIS);

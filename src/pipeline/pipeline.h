@@ -81,6 +81,8 @@ struct pipeline_opts {
     const char *out_video_path; /* NULL = no analyzed video (stage skipped) */
     int max_long_side_px;       /* analyzed video; 0 = 1280 */
     int max_frames;             /* analyse only the first N frames; 0 = all */
+    double person_wait_s;       /* fail (KZ_E_NOT_FOUND) when nobody is seen in the first
+                                   seconds; 0 = look at every frame */
     /* Document fields owned by the caller's context (NULL = defaults: the
        video's file name as title and video_url, the output video's file name
        as analyzed_video_url, "" user name, created now). */

@@ -11,6 +11,7 @@
  */
 #include "media/media.h"
 #include "worker/worker.h"
+#include "worker/worker_int.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -105,5 +106,6 @@ fail:
 
 const struct worker_stage worker_stages[] = {
     {"media", 100, stage_media},
+    {"analysis", 900, worker_stage_analysis}, /* stage_analysis.c */
 };
 const size_t worker_n_stages = KZ_ARRAY_LEN(worker_stages);

@@ -166,6 +166,15 @@ static void test_no_person_fails_in_pose_stage(void **state)
     assert_false(file_exists(out_json));
     pipeline_result_cleanup(&r);
 
+    /* giving up early: nobody in the first 0.3 s (frames at 0, 0.04, ... 0.32 s) */
+    o.person_wait_s = 0.3;
+    assert_int_equal(pipeline_run(&o, &r, &e), KZ_E_NOT_FOUND);
+    assert_string_equal(r.failed_stage, "pose");
+    assert_non_null(strstr(err_msg(&e), "no person found in the first 0.3 s"));
+    assert_true(r.n_frames >= 8 && r.n_frames <= 10);
+    pipeline_result_cleanup(&r);
+    o.person_wait_s = 0;
+
     /* a models directory without models names the pose stage too */
     o.models_dir = tmp_dir;
     assert_int_not_equal(pipeline_run(&o, &r, &e), KZ_OK);

@@ -15,6 +15,7 @@
 #include "api/api.h"
 #include "blob/blob.h"
 #include "cli/cli.h"
+#include "frame/frame.h"
 #include "http/http.h"
 #include "store/store.h"
 #include "worker/worker.h"
@@ -233,6 +234,7 @@ out:
     blob_close(blob);
     blob_signer_close(signer);
     store_close(store);
+    frame_draw_global_cleanup(); /* fontconfig/cairo caches of the analyzed-video stage */
     if (status == 0)
         log_info("serve: stopped");
     return status;

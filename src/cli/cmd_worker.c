@@ -6,6 +6,7 @@
  */
 #include "blob/blob.h"
 #include "cli/cli.h"
+#include "frame/frame.h"
 #include "store/store.h"
 #include "worker/worker.h"
 
@@ -68,5 +69,6 @@ out:
     worker_pool_stop(pool);
     blob_close(blob);
     store_close(store);
+    frame_draw_global_cleanup(); /* fontconfig/cairo caches of the analyzed-video stage */
     return status;
 }

@@ -73,8 +73,15 @@ class Analysis(unittest.TestCase):
         n = len(d["all_timestamps"])
         self.assertEqual(n, 47)
         self.assertEqual(len(d["angles"]["lkne_angle"]), n)
-        self.assertIn("cadence", d["metrics"])
-        self.assertIn("cadence", d["calculated_metrics"])
+        # 1.6 s of jogging holds only ~3 foot contacts: cadence is either measured, or
+        # reported unavailable with its reason — never guessed
+        unavailable = d["kinalyze"]["unavailable"]
+        if "cadence" in d["metrics"]:
+            self.assertIn("cadence", d["calculated_metrics"])
+        else:
+            self.assertRegex(unavailable.get("cadence", ""), r"\w")
+            self.assertNotIn("cadence", d["calculated_metrics"])
+        self.assertIn("trunk_lean", d["metrics"])
         self.assertEqual(d["kinalyze"]["pipeline"]["frames"], n)
         key = d["kinalyze"]["analyzed_video_key"]
         path = os.path.join(self.srv.data_dir, "media", key)

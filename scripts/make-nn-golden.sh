@@ -70,7 +70,7 @@ for c in "${cases[@]}"; do
     done
 done
 # the tiny all-operator model (also the fuzz corpus seed) on a fixed 6x6 input
-python3 "$root/scripts/make-tiny-tflite.py" "$root/tests/fuzz/corpus/tiny.tflite"
+python3 "$root/scripts/make-tiny-tflite.py" "$root/tests/fuzz/corpus/tiny-model.bin"
 python3 -c "import random; r = random.Random(7); open('$out/tiny.6.rgb', 'wb').write(bytes(r.randrange(256) for _ in range(108)))"
-node nn-tflite-tfjs.js "$root/tests/fuzz/corpus/tiny.tflite" "$out/tiny.6.rgb" 6 01 "$out/tiny" prob up 2>/dev/null
+node nn-tflite-tfjs.js "$root/tests/fuzz/corpus/tiny-model.bin" "$out/tiny.6.rgb" 6 01 "$out/tiny" prob up 2>/dev/null
 du -sh "$out"

@@ -8,7 +8,7 @@ RESIZE_BILINEAR (half-pixel), DEPTH_TO_SPACE, CONCATENATION, RESHAPE and
 LOGISTIC. Input "input" [1,6,6,3]; outputs "prob" [1,576] and "up"
 [1,6,6,8].
 
-It seeds the fuzz corpus (tests/fuzz/corpus/tiny.tflite: small inputs make
+It seeds the fuzz corpus (tests/fuzz/corpus/tiny-model.bin: small inputs make
 mutation fuzzing effective) and the tiny-model conformance test, whose
 golden comes from scripts/nn-tflite-tfjs.js. Deterministic weights; stdlib
 only. The FlatBuffers encoding is written front to back: every table's

@@ -105,7 +105,6 @@ fail:
 }
 
 const struct worker_stage worker_stages[] = {
-    {"media", 100, stage_media},
-    {"analysis", 900, worker_stage_analysis}, /* stage_analysis.c */
+    {"media", 100, stage_media}, {"analysis", 900, worker_stage_analysis}, /* stage_analysis.c */
 };
 const size_t worker_n_stages = KZ_ARRAY_LEN(worker_stages);

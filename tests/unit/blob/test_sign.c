@@ -55,8 +55,8 @@ static void test_sign_verify(void **state)
 
     /* the secret survives a restart: the same signature verifies */
     assert_int_equal(blob_signer_open(dir, &again, &e), KZ_OK);
-    assert_int_equal(
-        blob_signer_verify(again, "sessions/abc/original.mp4", 2000, 0, sig, 1999, &e), KZ_OK);
+    assert_int_equal(blob_signer_verify(again, "sessions/abc/original.mp4", 2000, 0, sig, 1999, &e),
+                     KZ_OK);
     blob_signer_close(again);
     blob_signer_close(s);
     blob_signer_close(NULL);

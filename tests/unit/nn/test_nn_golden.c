@@ -240,7 +240,7 @@ static void test_tiny_model(void **state)
     char path[1024];
     struct nn_model *m = NULL;
     struct err_ctx e;
-    snprintf(path, sizeof path, "%s/tiny.tflite", KZ_FUZZ_CORPUS);
+    snprintf(path, sizeof path, "%s/tiny-model.bin", KZ_FUZZ_CORPUS);
     if (nn_model_load(path, &m, &e))
         fail_msg("%s: %s", path, err_msg(&e));
     const char *names[] = {"prob", "up"};

@@ -5,7 +5,7 @@
  * crash (ASan/UBSan watch every read). This is the plain fuzz driver that
  * always runs in the suite: it replays every file in tests/fuzz/corpus, then
  * runs a few thousand deterministic random mutations of the tiny all-operator
- * model (tests/fuzz/corpus/tiny.tflite) and a bounded number of mutations of
+ * model (tests/fuzz/corpus/tiny-model.bin) and a bounded number of mutations of
  * a real model, each for a bounded time (env KZ_FUZZ_ITERS and
  * KZ_FUZZ_SECONDS change the tiny-model count and both time budgets).
  */
@@ -272,7 +272,7 @@ static void test_mutations_tiny(void **state)
     (void)state;
     char path[2048];
     size_t n;
-    snprintf(path, sizeof path, "%s/tiny.tflite", KZ_FUZZ_CORPUS);
+    snprintf(path, sizeof path, "%s/tiny-model.bin", KZ_FUZZ_CORPUS);
     unsigned char *orig = read_all(path, &n);
     assert_non_null(orig);
     const char *it_env = getenv("KZ_FUZZ_ITERS"), *sec_env = getenv("KZ_FUZZ_SECONDS");

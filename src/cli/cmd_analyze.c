@@ -34,7 +34,7 @@ static void usage(FILE *f)
             "  --model M            pose model: lite | full (default) | heavy\n"
             "  --models-dir DIR     pose model files (default $KINALYZE_MODELS_DIR or models)\n"
             "  --backend NAME       inference backend (default: fastest)\n"
-            "  --threads N          inference threads (default: automatic)\n"
+            "  --threads N          inference threads (default 1; 0 = all cores)\n"
             "  --max-frames N       analyse only the first N frames\n"
             "  --no-video           skip the analyzed video\n"
             "  --quiet              no progress on stderr\n");

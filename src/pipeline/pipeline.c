@@ -95,6 +95,10 @@ void pipeline_opts_init(struct pipeline_opts *o)
         return;
     memset(o, 0, sizeof(*o));
     o->activity = PIPELINE_RUNNING;
+    /* One inference thread: libavcodec's frame threads decode on the other core
+       meanwhile, which beats 2 inference threads end to end on a 2-core machine
+       (RTF 1.25 vs 1.43 on the treadmill clip; docs/BENCHMARKS.md, summary). */
+    o->threads = 1;
 }
 
 enum kz_err pipeline_activity_parse(const char *s, enum pipeline_activity *out, struct err_ctx *e)

@@ -75,7 +75,7 @@ struct pipeline_opts {
     double height_cm;           /* athlete height; 0 = unknown */
     const char *model;          /* pose landmark model "lite" | "full" | "heavy"; NULL = full */
     const char *backend;        /* nn backend; NULL = fastest */
-    int threads;                /* nn threads; 0 = default */
+    int threads;                /* nn threads; pipeline_opts_init sets 1; 0 = nn's default */
     const char *models_dir;     /* NULL = env KINALYZE_MODELS_DIR, else "models" */
     const char *out_json_path;  /* NULL = do not write the document to a file */
     const char *out_video_path; /* NULL = no analyzed video (stage skipped) */

@@ -233,3 +233,16 @@ def assert_processed(tc, doc):
     tc.assertIsNotNone(doc["media"], doc)
     if doc["status"] == "failed":
         tc.assertFalse((doc["failure_reason"] or "").startswith("media"), doc)
+
+
+def add_member(srv, admin_key, email, name, role):
+    """Create a user of `role` in the admin's organization and an API key acting as it.
+    Returns (user_uid, api_key)."""
+    st, body = request("POST", srv.url("/user-management/users/"), key=admin_key,
+                       body={"email": email, "display_name": name, "role": role})
+    assert st == 201, body
+    uid = body["userData"]["user_uid"]
+    st, body = request("POST", srv.url("/api-management/keys/"), key=admin_key,
+                       body={"title": name, "domain": "example.com", "user_id": uid})
+    assert st == 201, body
+    return uid, body["api_key"]

@@ -40,14 +40,7 @@ class Accounts(unittest.TestCase):
 
     @classmethod
     def member(cls, email, name, role):
-        st, body = kz.request("POST", cls.srv.url("/user-management/users/"), key=cls.admin,
-                              body={"email": email, "display_name": name, "role": role})
-        assert st == 201, body
-        uid = body["userData"]["user_uid"]
-        st, body = kz.request("POST", cls.srv.url("/api-management/keys/"), key=cls.admin,
-                              body={"title": name, "domain": "example.com", "user_id": uid})
-        assert st == 201, body
-        return uid, body["api_key"]
+        return kz.add_member(cls.srv, cls.admin, email, name, role)
 
     @classmethod
     def tearDownClass(cls):

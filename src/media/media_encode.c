@@ -122,7 +122,7 @@ enum kz_err media_encoder_open(const char *path_mp4, const struct media_encode_o
     if (enc->frame_ticks < 1)
         enc->frame_ticks = 1;
     str_printf(crf, sizeof crf, "%d", o->crf > 0 ? o->crf : 23);
-    av_dict_set(&copts, "preset", "veryfast", 0);
+    av_dict_set(&copts, "preset", "superfast", 0);
     av_dict_set(&copts, "crf", crf, 0);
     r = avcodec_open2(enc->cc, codec, &copts);
     av_dict_free(&copts);

@@ -13,6 +13,7 @@
  * for a phone clip; decoding twice costs a few milliseconds per frame.
  */
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_int.h"
 
 #include "analysis/analysis.h"
 #include "frame/frame.h"
@@ -493,78 +494,70 @@ static void overlay_fill(const struct pose_track *t, const struct analysis_out *
     }
 }
 
+struct overlay_user {
+    const struct pose_track *t;
+    const struct analysis_out *a;
+    const struct overlay_plan *plan;
+    char phase_buf[48], jump_buf[96];
+};
+
+static void overlay_cb(void *user, int i, struct render_overlay *ov)
+{
+    struct overlay_user *u = user;
+    overlay_fill(u->t, u->a, u->plan, i, ov, u->phase_buf, sizeof(u->phase_buf), u->jump_buf,
+                 sizeof(u->jump_buf));
+}
+
+struct video_progress {
+    struct progress *prog;
+};
+
+static void video_progress_cb(void *user, int done, int n)
+{
+    struct video_progress *vp = user;
+    progress_report(vp->prog, PIPELINE_STAGE_VIDEO, (int)(100LL * done / (n + 1)), PCT_VIDEO,
+                    PCT_RESULTS);
+}
+
 static enum kz_err run_video(const struct pipeline_opts *o, const struct media_info *info,
                              const struct pose_track *t, const struct analysis_out *a,
                              struct pipeline_result *out, struct progress *prog, struct err_ctx *e)
 {
-    struct media_decoder *dec = NULL;
-    struct media_encoder *enc = NULL;
-    struct render *rnd = NULL;
     struct overlay_plan plan = {0};
-    struct render_overlay ov;
-    struct render_opts ropts = {o->max_long_side_px};
-    char phase_buf[48], jump_buf[96];
-    int w = 0, h = 0;
+    struct overlay_user ou = {t, a, &plan, "", ""};
+    struct video_progress vp = {prog};
+    struct pl_video_job job = {0};
+    struct pl_video_stats st;
     enum kz_err rc;
 
     rc = plan_build(o, a, t->n, &plan, e);
     if (rc != KZ_OK)
         goto fail;
-    rc = render_create(t->width, t->height, &ropts, &rnd, e);
-    if (rc != KZ_OK)
-        goto fail;
-    render_size(rnd, &w, &h);
-    struct media_decode_opts dopts = {0};
-    dopts.max_long_side_px = w > h ? w : h;
-    rc = media_decoder_open(o->video_path, &dopts, &dec, e);
-    if (rc != KZ_OK)
-        goto fail;
     double fps = info->fps;
     if (!(fps > 0.0) || !isfinite(fps))
         fps = out->duration_s > 0 ? t->n / out->duration_s : 30.0;
-    struct media_encode_opts eo = {w, h, fps, 0};
-    rc = media_encoder_open(o->out_video_path, &eo, &enc, e);
+    job.in_path = o->video_path;
+    job.out_path = o->out_video_path;
+    job.coord_w = t->width;
+    job.coord_h = t->height;
+    job.max_long_side_px = o->max_long_side_px;
+    job.n_frames = t->n;
+    job.fps = fps;
+    job.overlay = overlay_cb;
+    job.overlay_user = &ou;
+    job.progress = video_progress_cb;
+    job.progress_user = &vp;
+    job.cancel = o->cancel;
+    rc = pl_video_write(&job, &st, e);
+    out->timing.render_s = st.render_s;
+    out->timing.encode_s = st.encode_s;
+    out->video_frames = st.frames;
     if (rc != KZ_OK)
         goto fail;
-    for (int i = 0; i < t->n; i++) {
-        const struct frame *f = NULL, *drawn = NULL;
-        if (cancelled(o)) {
-            rc = err_set(e, KZ_E_CANCELLED, "cancelled at frame %d", i);
-            goto fail;
-        }
-        rc = media_decoder_next(dec, &f, e);
-        if (rc != KZ_OK)
-            goto fail;
-        if (!f)
-            break;
-        double ta = time_mono_s();
-        overlay_fill(t, a, &plan, i, &ov, phase_buf, sizeof(phase_buf), jump_buf, sizeof(jump_buf));
-        rc = render_draw(rnd, f, &ov, &drawn, e);
-        double tb = time_mono_s();
-        out->timing.render_s += tb - ta;
-        if (rc != KZ_OK)
-            goto fail;
-        rc = media_encoder_write(enc, drawn, e);
-        out->timing.encode_s += time_mono_s() - tb;
-        if (rc != KZ_OK)
-            goto fail;
-        out->video_frames++;
-        progress_report(prog, PIPELINE_STAGE_VIDEO, (int)(100 * (i + 1) / (t->n + 1)), PCT_VIDEO,
-                        PCT_RESULTS);
-    }
-    double tc = time_mono_s();
-    rc = media_encoder_finish(enc, e);
-    enc = NULL;
-    out->timing.encode_s += time_mono_s() - tc;
-    if (rc != KZ_OK)
-        goto fail;
-    out->video_width = w;
-    out->video_height = h;
+    out->video_width = st.width;
+    out->video_height = st.height;
     progress_report(prog, PIPELINE_STAGE_VIDEO, 100, PCT_VIDEO, PCT_RESULTS);
 fail:
-    media_encoder_destroy(enc);
-    media_decoder_close(dec);
-    render_destroy(rnd);
     plan_cleanup(&plan);
     return rc;
 }

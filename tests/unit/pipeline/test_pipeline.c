@@ -16,6 +16,7 @@
 #include "pipeline/pipeline.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -243,6 +244,54 @@ static void assert_has_keys(const json_t *doc, const char *const *keys)
     }
 }
 
+/* Mean absolute difference of two equally sized frames (all channels). */
+static double frame_mad(const struct frame *a, const struct frame *b)
+{
+    double sum = 0;
+    for (int y = 0; y < a->height; y++)
+        for (int x = 0; x < 3 * a->width; x++)
+            sum += abs((int)a->data[(size_t)y * a->stride + x] -
+                       (int)b->data[(size_t)y * b->stride + x]);
+    return sum / ((double)a->width * a->height * 3);
+}
+
+/*
+ * The analyzed video's frame `i` shows the source's frame `i` (the three
+ * concurrent stages of the video pass keep the order): it is closer to the
+ * source frame at the same index than to the frames `shift` before and after.
+ */
+static void assert_frame_order(const char *src_path, const char *out_path, int i, int shift)
+{
+    struct media_decoder *ds = NULL, *dv = NULL;
+    const struct frame *f = NULL;
+    struct frame src[3] = {{0}}, out = {0};
+    assert_int_equal(media_decoder_open(src_path, NULL, &ds, NULL), KZ_OK);
+    assert_int_equal(media_decoder_open(out_path, NULL, &dv, NULL), KZ_OK);
+    for (int k = 0; k <= i + shift; k++) {
+        assert_int_equal(media_decoder_next(ds, &f, NULL), KZ_OK);
+        assert_non_null(f);
+        if (k == i - shift || k == i || k == i + shift)
+            assert_int_equal(frame_copy(&src[(k - (i - shift)) / shift], f, NULL), KZ_OK);
+    }
+    for (int k = 0; k <= i; k++) {
+        assert_int_equal(media_decoder_next(dv, &f, NULL), KZ_OK);
+        assert_non_null(f);
+    }
+    assert_int_equal(frame_copy(&out, f, NULL), KZ_OK);
+    assert_int_equal(out.width, src[1].width);
+    assert_int_equal(out.height, src[1].height);
+    double same = frame_mad(&out, &src[1]);
+    double before = frame_mad(&out, &src[0]), after = frame_mad(&out, &src[2]);
+    if (!(same < before && same < after))
+        fail_msg("analyzed frame %d: MAD %.2f to source frame %d, %.2f to %d, %.2f to %d", i, same,
+                 i, before, i - shift, after, i + shift);
+    for (int k = 0; k < 3; k++)
+        frame_free(&src[k]);
+    frame_free(&out);
+    media_decoder_close(ds);
+    media_decoder_close(dv);
+}
+
 static void test_person_clip_end_to_end(void **state)
 {
     (void)state;
@@ -320,6 +369,8 @@ static void test_person_clip_end_to_end(void **state)
     assert_int_equal(vid.rotation_deg, 0);
     assert_true(vid.fps > src.fps * 0.95 && vid.fps < src.fps * 1.05);
     assert_true(mp4_faststart(out_mp4));
+    assert_frame_order(person_clip, out_mp4, 20, 3);
+    assert_frame_order(person_clip, out_mp4, r.n_frames - 4, 3);
 
     assert_true(plog.calls >= 5);
     assert_true(plog.monotonic);
@@ -349,6 +400,77 @@ static void test_cancel(void **state)
     pipeline_result_cleanup(&r);
 }
 
+/* Raise the cancel flag once the video stage has started. */
+struct cancel_in_video {
+    atomic_int flag;
+};
+
+static void cancel_when_video(void *user, const char *stage, int stage_pct, int overall_pct)
+{
+    struct cancel_in_video *c = user;
+    (void)overall_pct;
+    if (strcmp(stage, PIPELINE_STAGE_VIDEO) == 0 && stage_pct > 0)
+        atomic_store(&c->flag, 1);
+}
+
+/* Cancelling inside the three-threaded video pass stops it promptly and cleanly. */
+static void test_cancel_in_video_stage(void **state)
+{
+    (void)state;
+    if (!have_models || !have_ffmpeg || !person_clip[0]) {
+        skip();
+        return;
+    }
+    struct cancel_in_video c;
+    atomic_init(&c.flag, 0);
+    struct pipeline_opts o;
+    struct pipeline_result r;
+    struct err_ctx e = {0};
+    char out_mp4[512];
+    str_printf(out_mp4, sizeof(out_mp4), "%s/cancelled.mp4", tmp_dir);
+    pipeline_opts_init(&o);
+    o.video_path = person_clip;
+    o.model = "lite";
+    o.models_dir = models_dir;
+    o.out_video_path = out_mp4;
+    o.cancel = &c.flag;
+    o.progress = cancel_when_video;
+    o.progress_user = &c;
+    assert_int_equal(pipeline_run(&o, &r, &e), KZ_E_CANCELLED);
+    assert_string_equal(r.failed_stage, "video");
+    assert_non_null(strstr(err_msg(&e), "video: cancelled"));
+    assert_true(r.video_frames < r.n_frames);
+    assert_null(r.doc);
+    pipeline_result_cleanup(&r);
+}
+
+/* An analyzed video that cannot be written fails the video stage, naming it. */
+static void test_unwritable_video_fails_video_stage(void **state)
+{
+    (void)state;
+    if (!have_models || !have_ffmpeg || !person_clip[0]) {
+        skip();
+        return;
+    }
+    struct pipeline_opts o;
+    struct pipeline_result r;
+    struct err_ctx e = {0};
+    char out_mp4[512];
+    str_printf(out_mp4, sizeof(out_mp4), "%s/no/such/dir/analyzed.mp4", tmp_dir);
+    pipeline_opts_init(&o);
+    o.video_path = person_clip;
+    o.model = "lite";
+    o.models_dir = models_dir;
+    o.out_video_path = out_mp4;
+    o.max_frames = 10;
+    enum kz_err rc = pipeline_run(&o, &r, &e);
+    assert_int_not_equal(rc, KZ_OK);
+    assert_string_equal(r.failed_stage, "video");
+    assert_true(strncmp(err_msg(&e), "video: ", 7) == 0);
+    assert_null(r.doc);
+    pipeline_result_cleanup(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +478,8 @@ int main(void)
         cmocka_unit_test(test_no_person_fails_in_pose_stage),
         cmocka_unit_test(test_person_clip_end_to_end),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_cancel_in_video_stage),
+        cmocka_unit_test(test_unwritable_video_fails_video_stage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

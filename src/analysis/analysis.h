@@ -491,6 +491,13 @@ json_t *analysis_running_json(const struct an_running_result *r, const struct an
  */
 json_t *analysis_jumping_json(const struct an_jumping_result *r, const struct an_series *s);
 
+/*
+ * The body keypoint export alone (new reference; NULL on out-of-memory):
+ * { "<side><joint><x|y|v>": [per frame] } as in the running document, for
+ * activities whose document the analysis module does not build (weightlifting).
+ */
+json_t *analysis_keypoints_json(const struct an_series *s);
+
 /* Vendor keypoint-series key for landmark i ("lkne", "rtoe", "head", ...) or NULL if not exported.
  */
 const char *analysis_keypoint_name(int landmark);

@@ -256,3 +256,19 @@ json_t *analysis_jumping_json(const struct an_jumping_result *r, const struct an
     }
     return doc;
 }
+
+json_t *analysis_keypoints_json(const struct an_series *s)
+{
+    struct jb b = {0};
+    json_t *doc = json_object();
+    if (!doc)
+        return NULL;
+    keypoints(&b, s, doc);
+    json_t *kp = json_incref(json_object_get(doc, "keypoints"));
+    json_decref(doc);
+    if (b.fail) {
+        json_decref(kp);
+        return NULL;
+    }
+    return kp;
+}

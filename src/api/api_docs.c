@@ -144,8 +144,7 @@ json_t *api_session_status_doc(const struct store_session *s)
     else if (have_results)
         msg = "Processing finished; results are available.";
     else
-        msg = "Processing finished, but this server has no analysis stage for this activity "
-              "yet: media facts only, so the session detail answers 404 until results exist.";
+        msg = "Processing finished without results; the session detail answers 404.";
     json_t *opts = json_pack("{s:s}", "body_joint_angles", s->body_joint_angles);
     if (opts && s->exercise[0])
         json_object_set_new(opts, "exercise", json_string(s->exercise));

@@ -461,10 +461,10 @@ enum kz_err api_session_analyzed_video(struct api *a, struct http_request *r,
     store_session_cleanup(&s);
     if (rc != KZ_OK && rc != KZ_E_NOT_FOUND)
         return rc;
-    str_printf(key, sizeof key, "sessions/%s/analyzed.mp4", id);
+    blob_session_key(id, BLOB_FILE_ANALYZED, key, sizeof key, NULL);
     if (!visible || blob_size(a->blob, key, &size, NULL) != KZ_OK)
         return err_set(e, KZ_E_NOT_FOUND, "Session data not found");
-    api_media_url(a, r, id, "analyzed.mp4", manage_flag(http_request_query(r, "download")), url,
+    api_media_url(a, r, id, BLOB_FILE_ANALYZED, manage_flag(http_request_query(r, "download")), url,
                   sizeof url);
     api_reply_json(r, 200, json_pack("{s:s}", "analyzed_video_url", url));
     return KZ_OK;

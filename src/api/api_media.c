@@ -74,9 +74,9 @@ void api_session_urls(struct api *a, struct http_request *r, const struct store_
     memset(u, 0, sizeof *u);
     if (s->video_key[0] && blob_size(a->blob, s->video_key, &size, NULL) == KZ_OK)
         api_media_url(a, r, s->id, media_file_of(s->video_key), 0, u->video, sizeof u->video);
-    str_printf(key, sizeof key, "sessions/%s/analyzed.mp4", s->id);
+    blob_session_key(s->id, BLOB_FILE_ANALYZED, key, sizeof key, NULL);
     if (blob_size(a->blob, key, &size, NULL) == KZ_OK)
-        api_media_url(a, r, s->id, "analyzed.mp4", 0, u->analyzed, sizeof u->analyzed);
+        api_media_url(a, r, s->id, BLOB_FILE_ANALYZED, 0, u->analyzed, sizeof u->analyzed);
     if (s->thumbnail_key[0] && blob_size(a->blob, s->thumbnail_key, &size, NULL) == KZ_OK)
         api_media_url(a, r, s->id, media_file_of(s->thumbnail_key), 0, u->thumbnail,
                       sizeof u->thumbnail);

@@ -227,3 +227,18 @@ enum kz_err blob_remove_prefix(struct blob_store *b, const char *prefix, struct 
         return rc;
     return blob_rmtree(p, 0, e);
 }
+
+enum kz_err blob_session_key(const char *session_id, const char *file, char *out, size_t cap,
+                             struct err_ctx *e)
+{
+    enum kz_err rc;
+    if (!session_id || !out || cap == 0)
+        return err_set(e, KZ_E_INVALID, "blob_session_key: NULL argument");
+    rc = file ? str_printf(out, cap, "sessions/%s/%s", session_id, file)
+              : str_printf(out, cap, "sessions/%s", session_id);
+    if (rc != KZ_OK || !blob_key_valid(out)) {
+        out[0] = '\0';
+        return err_set(e, KZ_E_INVALID, "invalid session file key for session '%s'", session_id);
+    }
+    return KZ_OK;
+}

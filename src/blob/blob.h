@@ -18,6 +18,18 @@
 
 #define BLOB_PATH_MAX 1024
 
+/* A session's files: key "sessions/<session id>/<file>" (blob_session_key). */
+#define BLOB_FILE_ANALYZED "analyzed.mp4" /* the analyzed video (worker's analysis stage) */
+#define BLOB_FILE_THUMBNAIL "thumbnail.jpg"
+
+/*
+ * Key of `file` of session `session_id` into out[cap]: "sessions/<id>/<file>",
+ * or the session's directory "sessions/<id>" when file is NULL.
+ * Errors: KZ_E_INVALID (NULL id, result too long or not a valid key).
+ */
+enum kz_err blob_session_key(const char *session_id, const char *file, char *out, size_t cap,
+                             struct err_ctx *e);
+
 struct blob_store;
 
 /*

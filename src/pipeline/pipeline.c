@@ -166,8 +166,8 @@ static enum kz_err track_push(struct pose_track *t, const struct pose_result *r,
 }
 
 static enum kz_err run_pose(const struct pipeline_opts *o, const struct media_info *info,
-                            struct pose_track *track, struct pipeline_result *out,
-                            struct progress *prog, struct err_ctx *e)
+                            struct pose_track *track, struct pl_lift *lift,
+                            struct pipeline_result *out, struct progress *prog, struct err_ctx *e)
 {
     struct pose_tracker *tracker = NULL;
     struct media_decoder *dec = NULL;
@@ -221,6 +221,11 @@ static enum kz_err run_pose(const struct pipeline_opts *o, const struct media_in
             pr.t_s = last_t + 1e-6;
         last_t = pr.t_s;
         pr.frame_index = track->n;
+        if (lift) { /* weightlifting: the plate on the same full-size frame */
+            rc = pl_lift_frame(lift, f, &pr, e);
+            if (rc != KZ_OK)
+                goto fail;
+        }
         rc = track_push(track, &pr, e);
         if (rc != KZ_OK)
             goto fail;
@@ -261,6 +266,8 @@ struct analysis_out {
     int have_running, have_jumping;
     struct an_running_result run;
     struct an_jumping_result jump;
+    int have_lift;
+    struct pl_lift lift; /* weightlifting: bar track, body kinematics, lift result */
     json_t *doc;
 };
 
@@ -270,6 +277,8 @@ static void analysis_out_cleanup(struct analysis_out *a)
         analysis_running_result_cleanup(&a->run);
     if (a->have_jumping)
         analysis_jumping_result_cleanup(&a->jump);
+    if (a->have_lift)
+        pl_lift_cleanup(&a->lift);
     analysis_series_cleanup(&a->series);
     json_decref(a->doc);
     memset(a, 0, sizeof(*a));
@@ -335,8 +344,10 @@ static enum kz_err run_analysis(const struct pipeline_opts *o, const struct pose
         break;
     }
     case PIPELINE_WEIGHTLIFTING:
-        return err_set(e, KZ_E_UNSUPPORTED,
-                       "weightlifting is not wired into the pipeline in this build");
+        rc = pl_lift_analyze(o, &a->lift, &a->series, &a->doc, e);
+        if (rc != KZ_OK)
+            return rc;
+        break;
     }
     if (!a->doc)
         return err_set(e, KZ_E_NOMEM, "out of memory building the result document");
@@ -360,12 +371,13 @@ static void plan_cleanup(struct overlay_plan *p)
     memset(p, 0, sizeof(*p));
 }
 
-static enum kz_err plan_build(const struct pipeline_opts *o, const struct analysis_out *a, int n,
+static enum kz_err plan_build(const struct pipeline_opts *o, struct analysis_out *a, int n,
                               struct overlay_plan *p, struct err_ctx *e)
 {
-    const struct an_kinematics *kin = a->have_running   ? &a->run.kin
-                                      : a->have_jumping ? &a->jump.kin
-                                                        : NULL;
+    const struct an_kinematics *kin = a->have_running    ? &a->run.kin
+                                      : a->have_jumping  ? &a->jump.kin
+                                      : a->lift.have_kin ? &a->lift.kin
+                                                         : NULL;
     memset(p, 0, sizeof(*p));
     p->n = n;
     p->contact = malloc((size_t)n * 2);
@@ -399,6 +411,8 @@ static enum kz_err plan_build(const struct pipeline_opts *o, const struct analys
             str_printf(p->info[2], sizeof(p->info[2]), "foot strike: %s",
                        analysis_footstrike_name(a->run.footstrike));
     }
+    if (a->have_lift)
+        return pl_lift_plan(&a->lift, e);
     (void)o;
     return KZ_OK;
 }
@@ -438,7 +452,7 @@ static void swap_legs(struct render_overlay *ov)
     }
 }
 
-static void overlay_fill(const struct pose_track *t, const struct analysis_out *a,
+static void overlay_fill(const struct pose_track *t, struct analysis_out *a,
                          const struct overlay_plan *p, int i, struct render_overlay *ov,
                          char *phase_buf, size_t phase_cap, char *jump_buf, size_t jump_cap)
 {
@@ -467,6 +481,8 @@ static void overlay_fill(const struct pose_track *t, const struct analysis_out *
     }
     for (int k = 0; k < RENDER_MAX_INFO; k++)
         ov->info[k] = p->info[k][0] ? p->info[k] : NULL;
+    if (a->have_lift)
+        pl_lift_overlay(&a->lift, i, ov);
     if (a->have_jumping) {
         int jn = -1;
         const char *ph = jump_phase_at(&a->jump, i, &jn);
@@ -496,7 +512,7 @@ static void overlay_fill(const struct pose_track *t, const struct analysis_out *
 
 struct overlay_user {
     const struct pose_track *t;
-    const struct analysis_out *a;
+    struct analysis_out *a;
     const struct overlay_plan *plan;
     char phase_buf[48], jump_buf[96];
 };
@@ -520,7 +536,7 @@ static void video_progress_cb(void *user, int done, int n)
 }
 
 static enum kz_err run_video(const struct pipeline_opts *o, const struct media_info *info,
-                             const struct pose_track *t, const struct analysis_out *a,
+                             const struct pose_track *t, struct analysis_out *a,
                              struct pipeline_result *out, struct progress *prog, struct err_ctx *e)
 {
     struct overlay_plan plan = {0};
@@ -566,10 +582,10 @@ fail:
 
 static json_t *timing_json(const struct pipeline_timing *t)
 {
-    return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "probe", t->probe_s, "decode",
-                     t->decode_s, "pose", t->pose_s, "analysis", t->analysis_s, "render",
-                     t->render_s, "encode", t->encode_s, "video", t->video_s, "results",
-                     t->results_s, "total", t->total_s);
+    return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "probe", t->probe_s,
+                     "decode", t->decode_s, "pose", t->pose_s, "bar", t->bar_s, "analysis",
+                     t->analysis_s, "render", t->render_s, "encode", t->encode_s, "video",
+                     t->video_s, "results", t->results_s, "total", t->total_s);
 }
 
 static enum kz_err doc_set(json_t *obj, const char *key, json_t *v, struct err_ctx *e)
@@ -681,16 +697,38 @@ enum kz_err pipeline_run(const struct pipeline_opts *o, struct pipeline_result *
     out->fps = info.fps;
     progress_report(&prog, stage, 100, PCT_PROBE, PCT_POSE);
 
-    /* pose (pass 1) */
+    /* pose (pass 1), with the barbell plate tracked on the same frames */
     stage = PIPELINE_STAGE_POSE;
     progress_report(&prog, stage, 0, PCT_POSE, PCT_ANALYSIS);
-    rc = run_pose(o, &info, &track, out, &prog, e);
+    if (o->activity == PIPELINE_WEIGHTLIFTING) {
+        stage = PIPELINE_STAGE_BAR;
+        rc = pl_lift_begin(o, &an.lift, e);
+        if (rc != KZ_OK)
+            goto fail;
+        an.have_lift = 1;
+        stage = PIPELINE_STAGE_POSE;
+    }
+    rc = run_pose(o, &info, &track, an.have_lift ? &an.lift : NULL, out, &prog, e);
+    out->timing.bar_s = an.lift.track_s;
+    out->timing.pose_s -= an.lift.track_s; /* run_pose timed the tracker with the pose */
     if (rc != KZ_OK)
         goto fail;
     {
         double dt = track.n > 1 ? (track.res[track.n - 1].t_s - track.res[0].t_s) / (track.n - 1)
                                 : (info.fps > 0 ? 1.0 / info.fps : 0.0);
         out->duration_s = track.res[track.n - 1].t_s - track.res[0].t_s + dt;
+    }
+
+    /* bar track (weightlifting): spikes out, short gaps interpolated and flagged */
+    if (an.have_lift) {
+        stage = PIPELINE_STAGE_BAR;
+        progress_report(&prog, stage, 0, PCT_ANALYSIS, PCT_ANALYSIS);
+        t0 = time_mono_s();
+        rc = pl_lift_finish_bar(&an.lift, e);
+        out->timing.bar_s += time_mono_s() - t0;
+        if (rc != KZ_OK)
+            goto fail;
+        progress_report(&prog, stage, 100, PCT_ANALYSIS, PCT_ANALYSIS);
     }
 
     /* analysis */

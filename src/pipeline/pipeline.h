@@ -52,6 +52,7 @@ const char *pipeline_activity_name(enum pipeline_activity a);
 /* Stage names passed to the progress callback and used in error messages. */
 #define PIPELINE_STAGE_PROBE "probe"
 #define PIPELINE_STAGE_POSE "pose"
+#define PIPELINE_STAGE_BAR "bar" /* weightlifting: plate tracker setup and track finishing */
 #define PIPELINE_STAGE_ANALYSIS "analysis"
 #define PIPELINE_STAGE_VIDEO "video"
 #define PIPELINE_STAGE_RESULTS "results"
@@ -104,6 +105,7 @@ struct pipeline_timing {
     double probe_s;
     double decode_s; /* pass 1 decoding (inside the pose stage) */
     double pose_s;   /* pose inference (inside the pose stage) */
+    double bar_s;    /* weightlifting: plate tracking in pass 1 plus finishing the track */
     double analysis_s;
     double video_s;  /* the whole analyzed-video stage */
     double render_s; /* overlay drawing (inside the video stage) */

@@ -1,13 +1,23 @@
 /*
  * pipeline_int.h — internals shared by the pipeline's files: the analyzed
  * video writer (pipeline_video.c), which knows nothing of the analysis and
- * asks its caller for each frame's overlay.
+ * asks its caller for each frame's overlay, and the weightlifting glue
+ * (pipeline_lift.c): bar tracking during the pose pass, the lift analysis,
+ * its document and its overlay.
  */
 #ifndef KZ_PIPELINE_INT_H
 #define KZ_PIPELINE_INT_H
 
+#include "analysis/analysis.h"
 #include "core/core.h"
+#include "frame/frame.h"
+#include "lift/lift.h"
+#include "pipeline/pipeline.h"
+#include "pose/pose.h"
 #include "render/render.h"
+#include "vision/vision.h"
+
+#include <jansson.h>
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -57,5 +67,56 @@ struct pl_video_stats {
  */
 enum kz_err pl_video_write(const struct pl_video_job *j, struct pl_video_stats *st,
                            struct err_ctx *e);
+
+/* ---- weightlifting (pipeline_lift.c) ---- */
+
+struct pl_lift {
+    struct vision_plate_tracker *tracker;
+    double track_s; /* plate tracker busy time */
+    struct vision_plate_track bar;
+    struct an_kinematics kin;
+    int have_kin;
+    struct lift_result *res;
+    struct render_bar_point *trail; /* one per frame (res->n) */
+    int trail_first;                /* first frame the trail is drawn from */
+    double speed_max_mps;           /* top of the trail's colour scale */
+    char info[RENDER_MAX_INFO][64];
+    char phase[32];
+};
+
+/* Create the plate tracker (plate diameter from the options). Errors: KZ_E_INVALID, KZ_E_NOMEM. */
+enum kz_err pl_lift_begin(const struct pipeline_opts *o, struct pl_lift *l, struct err_ctx *e);
+
+/*
+ * Track the plate in the pose pass' frame `f` (borrowed), seeded by the
+ * visible wrists of `pr`. Errors: those of vision_plate_tracker_process.
+ */
+enum kz_err pl_lift_frame(struct pl_lift *l, const struct frame *f, const struct pose_result *pr,
+                          struct err_ctx *e);
+
+/*
+ * Finish the bar track. KZ_E_NOT_FOUND when no frame had a plate (the
+ * message says what to film), else as vision_plate_tracker_finish.
+ */
+enum kz_err pl_lift_finish_bar(struct pl_lift *l, struct err_ctx *e);
+
+/*
+ * Body kinematics of `s`, the lift analysis on the finished bar track and
+ * the weightlifting document (new reference in *doc): metrics, angles,
+ * report_metrics, all_timestamps, keypoints (body and bar), exercise and
+ * kinalyze {metrics (value, unit, uncertainty, method or reason per item),
+ * bar_tracking, scale, body_scale}. Errors: KZ_E_INVALID (no exercise,
+ * unknown exercise), those of analysis_prepare / lift_analyze, KZ_E_NOMEM.
+ */
+enum kz_err pl_lift_analyze(const struct pipeline_opts *o, struct pl_lift *l,
+                            const struct an_series *s, json_t **doc, struct err_ctx *e);
+
+/* Prepare the overlay data (trail, info lines). Errors: KZ_E_NOMEM. */
+enum kz_err pl_lift_plan(struct pl_lift *l, struct err_ctx *e);
+
+/* Add the bar trail, the phase name and the lift's info lines to `ov` for frame i. */
+void pl_lift_overlay(struct pl_lift *l, int i, struct render_overlay *ov);
+
+void pl_lift_cleanup(struct pl_lift *l); /* NULL-safe; zeroes `l` */
 
 #endif

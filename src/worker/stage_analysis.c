@@ -1,6 +1,7 @@
 /*
  * stage_analysis.c — the worker's "analysis" stage: runs src/pipeline on the
- * upload (pose, running/jumping metrics, the analyzed video) and stores the
+ * upload (pose, bar tracking for weightlifting, running/jumping/weightlifting
+ * metrics, the analyzed video) and stores the
  * outcome so the session endpoints have real values when the job completes:
  *   - the analyzed video is placed at blob key sessions/<id>/analyzed.mp4
  *     (before the results, so results never point at a missing file);
@@ -25,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LB_TO_KG 0.45359237 /* international avoirdupois pound */
+#include "lift/lift.h" /* LIFT_LB_TO_KG */
 /* Give up when nobody is seen in the first seconds of an upload (saves
    minutes of detector runs on a clip without an athlete). */
 #define PERSON_WAIT_S 3.0
@@ -92,9 +93,6 @@ enum kz_err worker_stage_analysis(struct worker_job *j, struct err_ctx *e)
     rc = pipeline_activity_parse(s->activity, &o.activity, e);
     if (rc != KZ_OK)
         return rc;
-    if (o.activity == PIPELINE_WEIGHTLIFTING)
-        return KZ_OK; /* not wired into the pipeline yet: media facts only */
-
     memset(&ctx, 0, sizeof(ctx));
     ctx.job = j;
     atomic_init(&ctx.cancel, 0);
@@ -106,7 +104,7 @@ enum kz_err worker_stage_analysis(struct worker_job *j, struct err_ctx *e)
     o.incline_deg = s->has_incline ? s->incline_deg : 0.0;
     if (s->has_barbell)
         o.barbell_mass_kg =
-            strcmp(s->barbell_unit, "lb") == 0 ? s->barbell_mass * LB_TO_KG : s->barbell_mass;
+            strcmp(s->barbell_unit, "lb") == 0 ? s->barbell_mass * LIFT_LB_TO_KG : s->barbell_mass;
     if (store_user_get(worker_job_store(j), s->user_id, &user, NULL) == KZ_OK) {
         if (user.weight_kg > 0 && user.weight_kg < 500)
             o.mass_kg = user.weight_kg;
@@ -122,11 +120,9 @@ enum kz_err worker_stage_analysis(struct worker_job *j, struct err_ctx *e)
     o.person_wait_s = PERSON_WAIT_S;
     o.cancel = &ctx.cancel;
 
-    rc = str_printf(key, sizeof(key), "sessions/%s/analyzed.mp4", s->id);
-    if (rc != KZ_OK) {
-        err_set(e, rc, "session id too long");
+    rc = blob_session_key(s->id, BLOB_FILE_ANALYZED, key, sizeof(key), e);
+    if (rc != KZ_OK)
         goto fail;
-    }
     rc = blob_tmp_create(b, ".mp4", &fd, tmp, e);
     if (rc != KZ_OK)
         goto fail;
@@ -149,8 +145,9 @@ enum kz_err worker_stage_analysis(struct worker_job *j, struct err_ctx *e)
                 *e = ctx.beat_err;
             if (rc != KZ_E_CANCELLED)
                 rc = err_set(e, KZ_E_CANCELLED, "job stopped: %s", err_msg(&ctx.beat_err));
-        } else if (rc == KZ_E_NOT_FOUND && strcmp(res.failed_stage, "pose") == 0) {
-            /* no person in the video: retrying cannot help */
+        } else if (rc == KZ_E_NOT_FOUND && (strcmp(res.failed_stage, PIPELINE_STAGE_POSE) == 0 ||
+                                            strcmp(res.failed_stage, PIPELINE_STAGE_BAR) == 0)) {
+            /* no person, or no barbell plate, in the video: retrying cannot help */
             char msg[ERR_MSG_MAX];
             str_copy(msg, sizeof(msg), err_msg(e));
             rc = err_set(e, KZ_E_FORMAT, "%s", msg);

@@ -32,7 +32,7 @@ static enum kz_err media_thumbnail(struct worker_job *j, const struct frame *f, 
     close(fd);
     rc = media_write_thumbnail(f, tmp, THUMB_LONG_SIDE_PX, e);
     if (rc == KZ_OK)
-        rc = str_printf(key, cap, "sessions/%s/thumbnail.jpg", worker_job_session(j)->id);
+        rc = blob_session_key(worker_job_session(j)->id, BLOB_FILE_THUMBNAIL, key, cap, e);
     if (rc == KZ_OK)
         rc = blob_place(b, tmp, key, e);
     if (rc != KZ_OK)

@@ -218,11 +218,12 @@ struct an_kinematics {
     double *ry[AN_N_LANDMARKS];       /* NaN where the landmark was not usable */
     double noise_m[AN_N_LANDMARKS];   /* RMS raw − filtered residual per landmark */
     double *angle_deg[AN_ANG__COUNT]; /* joint angles (conventions in analysis_prepare) */
-    unsigned char *side_swapped;      /* per frame: 1 if legs L/R were relabelled */
+    unsigned char *side_swapped;      /* per frame: 1 if legs (hip..toe) L/R were relabelled */
+    unsigned char *arm_swapped;       /* per frame: 1 if arms (shoulder..thumb) were relabelled */
     int n_leg_swaps_fixed;            /* frames whose leg labels were swapped back */
-    int n_arm_swaps_fixed;
-    int n_outliers_removed; /* landmark samples dropped as spikes or leg "collapse" */
-    int facing;             /* +1 athlete faces/moves toward +x, -1 toward -x */
+    int n_arm_swaps_fixed;            /* frames whose arm labels were swapped back */
+    int n_outliers_removed;           /* landmark samples dropped as spikes or leg "collapse" */
+    int facing;                       /* +1 athlete faces/moves toward +x, -1 toward -x */
     double scale_m_per_px;
     double scale_rel_uncertainty; /* relative standard uncertainty of the scale */
     enum an_scale_source scale_source;
@@ -460,13 +461,16 @@ void analysis_jumping_result_cleanup(struct an_jumping_result *r); /* NULL-safe 
  *   "all_timestamps": [s per frame],
  *   "contact": [bool per frame],
  *   "segments": <number of steps>,
- *   "keypoints": { "<side><joint><x|y|v>": [per frame] },   x,y image px; v visibility
+ *   "keypoints": { "<side><joint><x|y|v>": [per frame] },   x,y image px; v visibility;
+ *                the pose model's values under the analysis' REPAIRED left/right labels
+ *                (a frame whose legs or arms the analysis relabelled exports the other
+ *                side's landmarks under "l..."/"r...", as used for the angles)
  *   "kinalyze": {
  *     "units": { "<key>": "unit" }, "uncertainty": { "<key>": number },
  *     "unavailable": { "<key>": "reason" },
  *     "scale": { "source": "world_landmarks", "m_per_px": n, "rel_uncertainty": n },
  *     "fps": n, "cutoff_hz": n, "treadmill": bool, "incline_degree": n,
- *     "side_swaps_fixed": n, "alternation_violations": n,
+ *     "side_swaps_fixed": n, "arm_swaps_fixed": n, "alternation_violations": n,
  *     "contacts": [ {"side":"left","t_on":s,"t_off":s,"frame_on":i,"frame_off":i}, ... ]
  *   }
  * }
@@ -495,8 +499,11 @@ json_t *analysis_jumping_json(const struct an_jumping_result *r, const struct an
  * The body keypoint export alone (new reference; NULL on out-of-memory):
  * { "<side><joint><x|y|v>": [per frame] } as in the running document, for
  * activities whose document the analysis module does not build (weightlifting).
+ * k: the kinematics built from `s` (its side_swapped / arm_swapped flags give the
+ * repaired left/right labels, as in the running and jumping documents); NULL or a
+ * kinematics of another length exports the pose model's raw labels.
  */
-json_t *analysis_keypoints_json(const struct an_series *s);
+json_t *analysis_keypoints_json(const struct an_series *s, const struct an_kinematics *k);
 
 /* Vendor keypoint-series key for landmark i ("lkne", "rtoe", "head", ...) or NULL if not exported.
  */

@@ -77,10 +77,31 @@ static void metrics(struct jb *b, const struct an_metric *m, int count, json_t *
     put(b, kz, "unavailable", una);
 }
 
-static void keypoints(struct jb *b, const struct an_series *s, json_t *doc)
+/*
+ * Landmark whose pose values are exported under landmark j's name at frame i:
+ * its left/right partner when the analysis relabelled j's limb group there
+ * (legs hip..toe, arms shoulder..thumb: MediaPipe order, left = odd index), so
+ * the keypoints carry the same repaired labels as the angles.
+ */
+static int repaired_landmark(const struct an_kinematics *k, int j, int i)
+{
+    if (!k)
+        return j;
+    int partner = (j % 2) ? j + 1 : j - 1;
+    if (j >= AN_L_HIP && j <= AN_R_FOOT && k->side_swapped && k->side_swapped[i])
+        return partner;
+    if (j >= AN_L_SHOULDER && j <= AN_R_THUMB && k->arm_swapped && k->arm_swapped[i])
+        return partner;
+    return j;
+}
+
+static void keypoints(struct jb *b, const struct an_series *s, const struct an_kinematics *k,
+                      json_t *doc)
 {
     json_t *kp = json_object();
     int n = s ? s->n_frames : 0;
+    if (k && k->n != n)
+        k = NULL; /* not built from this series: raw labels */
     for (int j = 0; j < AN_N_LANDMARKS; j++) {
         const char *name = analysis_keypoint_name(j);
         if (!name)
@@ -88,7 +109,7 @@ static void keypoints(struct jb *b, const struct an_series *s, json_t *doc)
         json_t *ax = json_array(), *ay = json_array(), *av = json_array();
         for (int i = 0; i < n; i++) {
             const struct an_frame *f = &s->frames[i];
-            const struct an_landmark *l = &f->lm[j];
+            const struct an_landmark *l = &f->lm[repaired_landmark(k, j, i)];
             append(b, ax, f->valid ? num(l->x_px, 10) : json_null());
             append(b, ay, f->valid ? num(l->y_px, 10) : json_null());
             append(b, av, num(f->valid ? l->visibility : 0, 1e3));
@@ -114,6 +135,7 @@ static void common_kz(struct jb *b, const struct an_kinematics *k, json_t *kz)
     put(b, kz, "fps", num(k->fps_median, 1e3));
     put(b, kz, "cutoff_hz", num(k->cutoff_hz_used, 1e3));
     put(b, kz, "side_swaps_fixed", json_integer(k->n_leg_swaps_fixed));
+    put(b, kz, "arm_swaps_fixed", json_integer(k->n_arm_swaps_fixed));
     put(b, kz, "facing", json_string(k->facing >= 0 ? "right" : "left"));
     json_t *conv = json_object();
     put(b, conv, "ank", json_string("dorsiflexion = 90 - angle(shank, foot); 0 standing"));
@@ -150,7 +172,7 @@ json_t *analysis_running_json(const struct an_running_result *r, const struct an
         append(&b, ct, json_boolean(r->contact && r->contact[i]));
     put(&b, doc, "contact", ct);
     put(&b, doc, "segments", json_integer(r->n_steps));
-    keypoints(&b, s, doc);
+    keypoints(&b, s, k, doc);
     common_kz(&b, k, kz);
     put(&b, kz, "treadmill", json_boolean(r->treadmill));
     put(&b, kz, "incline_degree", num(r->incline_deg, 1e3));
@@ -243,7 +265,7 @@ json_t *analysis_jumping_json(const struct an_jumping_result *r, const struct an
     put(&b, doc, "end_frames", ef);
     put(&b, doc, "segments", json_integer(r->n_jumps));
     put(&b, doc, "phase_data", pd);
-    keypoints(&b, s, doc);
+    keypoints(&b, s, k, doc);
     common_kz(&b, k, kz);
     put(&b, kz, "exercise",
         json_string(r->kind == AN_JUMP_DROP ? "Drop Jump" : "Countermovement Jump"));
@@ -257,13 +279,13 @@ json_t *analysis_jumping_json(const struct an_jumping_result *r, const struct an
     return doc;
 }
 
-json_t *analysis_keypoints_json(const struct an_series *s)
+json_t *analysis_keypoints_json(const struct an_series *s, const struct an_kinematics *k)
 {
     struct jb b = {0};
     json_t *doc = json_object();
     if (!doc)
         return NULL;
-    keypoints(&b, s, doc);
+    keypoints(&b, s, k, doc);
     json_t *kp = json_incref(json_object_get(doc, "keypoints"));
     json_decref(doc);
     if (b.fail) {

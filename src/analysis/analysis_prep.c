@@ -53,6 +53,7 @@ void analysis_kinematics_cleanup(struct an_kinematics *k)
     for (int a = 0; a < AN_ANG__COUNT; a++)
         free(k->angle_deg[a]);
     free(k->side_swapped);
+    free(k->arm_swapped);
     memset(k, 0, sizeof *k);
 }
 
@@ -440,7 +441,8 @@ enum kz_err analysis_prepare(const struct an_series *s, const struct an_prep_opt
     k->n = n;
     k->t_s = malloc(sizeof(double) * (size_t)n);
     k->side_swapped = calloc((size_t)n, 1);
-    if (!k->t_s || !k->side_swapped)
+    k->arm_swapped = calloc((size_t)n, 1);
+    if (!k->t_s || !k->side_swapped || !k->arm_swapped)
         goto nomem;
     for (int j = 0; j < AN_N_LANDMARKS; j++) {
         if (!(r.x[j] = alloc_nan(n)) || !(r.y[j] = alloc_nan(n)) || !(r.c[j] = alloc_nan(n)) ||
@@ -502,7 +504,7 @@ enum kz_err analysis_prepare(const struct an_series *s, const struct an_prep_opt
         k->n_leg_swaps_fixed =
             repair_group(&r, k->t_s, leg_group[0], leg_group[1], 5, 0.1 * leg_px, k->side_swapped);
         k->n_arm_swaps_fixed =
-            repair_group(&r, k->t_s, arm_group[0], arm_group[1], 6, 0.1 * leg_px, NULL);
+            repair_group(&r, k->t_s, arm_group[0], arm_group[1], 6, 0.1 * leg_px, k->arm_swapped);
         check_segments(&r);
     }
     if (isfinite(leg_px) && leg_px > 1)

@@ -8,7 +8,8 @@
  * vendor's document parts. Pass 2 decodes the video again, already
  * downscaled to the analyzed video's size, draws the overlay for the same
  * frame index from the kept landmarks and the analysis results (the analysis
- * decides left/right identity, so the colours follow its repaired labels),
+ * decides left/right identity, so the colours of legs and arms follow its
+ * repaired labels),
  * and encodes it. Keeping decoded frames between passes would cost gigabytes
  * for a phone clip; decoding twice costs a few milliseconds per frame.
  */
@@ -361,7 +362,8 @@ struct overlay_plan {
     int n;
     signed char *contact; /* 2 per frame: left, right; -1 unknown */
     const double *angle[RENDER_N_ANGLES];
-    const unsigned char *side_swapped;
+    const unsigned char *side_swapped; /* legs relabelled by the analysis, per frame */
+    const unsigned char *arm_swapped;  /* arms relabelled by the analysis, per frame */
     char info[RENDER_MAX_INFO][64];
 };
 
@@ -391,6 +393,7 @@ static enum kz_err plan_build(const struct pipeline_opts *o, struct analysis_out
                            analysis_angle_name((enum an_angle)k)) == 0)
                     p->angle[r] = kin->angle_deg[k];
         p->side_swapped = kin->side_swapped;
+        p->arm_swapped = kin->arm_swapped;
     }
     if (a->have_running) {
         for (int c = 0; c < a->run.n_contacts; c++) {
@@ -442,10 +445,12 @@ static const char *jump_phase_at(const struct an_jumping_result *j, int i, int *
     return NULL;
 }
 
-/* Swap the left/right leg landmarks (hip .. foot index), as the analysis did. */
-static void swap_legs(struct render_overlay *ov)
+/* Swap the left/right landmarks first..last (left at even offsets from first), as the
+   analysis did: legs POSE_LEFT_HIP..POSE_RIGHT_FOOT_INDEX, arms
+   POSE_LEFT_SHOULDER..POSE_RIGHT_THUMB. */
+static void swap_sides(struct render_overlay *ov, int first, int last)
 {
-    for (int k = POSE_LEFT_HIP; k <= POSE_RIGHT_FOOT_INDEX; k += 2) {
+    for (int k = first; k < last; k += 2) {
         struct render_point tmp = ov->lm[k];
         ov->lm[k] = ov->lm[k + 1];
         ov->lm[k + 1] = tmp;
@@ -470,7 +475,9 @@ static void overlay_fill(const struct pose_track *t, struct analysis_out *a,
                                                                              : pr->lm[k].presence;
         }
         if (p->side_swapped && i < p->n && p->side_swapped[i])
-            swap_legs(ov);
+            swap_sides(ov, POSE_LEFT_HIP, POSE_RIGHT_FOOT_INDEX);
+        if (p->arm_swapped && i < p->n && p->arm_swapped[i])
+            swap_sides(ov, POSE_LEFT_SHOULDER, POSE_RIGHT_THUMB);
         for (int r = 0; r < RENDER_N_ANGLES; r++)
             if (p->angle[r] && i < p->n)
                 ov->angle_deg[r] = p->angle[r][i];

@@ -142,7 +142,7 @@ enum kz_err pl_lift_analyze(const struct pipeline_opts *o, struct pl_lift *l,
     /* the vendor document: metrics, angles, report_metrics, all_timestamps, keypoints */
     d = json_object();
     kz = json_object();
-    kp = analysis_keypoints_json(s);
+    kp = analysis_keypoints_json(s, l->have_kin ? &l->kin : NULL);
     barkp = lift_result_json_keypoints(l->res);
     if (!d || !kz || !kp || !barkp || json_object_update(kp, barkp) != 0) {
         rc = err_set(e, KZ_E_NOMEM, "out of memory building the result document");

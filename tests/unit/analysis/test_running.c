@@ -286,6 +286,46 @@ static void test_run_json(void **st)
     analysis_series_cleanup(&s);
 }
 
+/* The exported keypoints carry the repaired labels: inside a window where the "pose
+   model" swapped the legs, "lank"/"rank" hold the true left/right ankles again (the
+   angles use the same labels); the raw labels are exported only with no repair. */
+static void test_run_json_repaired_keypoints(void **st)
+{
+    (void)st;
+    struct synth_run p = base_run(60);
+    p.duration_s = 3;
+    struct an_series clean, s;
+    assert_int_equal(synth_run_make(&p, &clean, NULL), 0);
+    assert_int_equal(synth_run_make(&p, &s, NULL), 0);
+    int n = s.n_frames, a = n / 3, b = n / 3 + 12;
+    synth_swap_legs(&s, a, b);
+    struct an_running_result r;
+    assert_int_equal(analysis_running_run(&s, NULL, &r, NULL), KZ_OK);
+    assert_true(r.side_repair_kept);
+    json_t *doc = analysis_running_json(&r, &s);
+    assert_non_null(doc);
+    json_t *kp = json_object_get(doc, "keypoints");
+    const char *key[2] = {"lankx", "rankx"};
+    const int lm[2] = {AN_L_ANKLE, AN_R_ANKLE};
+    int checked = 0;
+    for (int i = a + 2; i < b - 2; i++) /* the repair may cut a window's edge frame */
+        for (int q = 0; q < 2; q++) {
+            double x = json_number_value(json_array_get(json_object_get(kp, key[q]), (size_t)i));
+            /* Exported to 0.1 px; the raw series has the other ankle there. */
+            assert_true(fabs(x - clean.frames[i].lm[lm[q]].x_px) < 0.06);
+            assert_true(fabs(x - s.frames[i].lm[lm[q]].x_px) > 1);
+            checked++;
+        }
+    assert_true(checked >= 16);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(doc, "kinalyze"), "side_swaps_fixed")),
+        r.kin.n_leg_swaps_fixed);
+    json_decref(doc);
+    analysis_running_result_cleanup(&r);
+    analysis_series_cleanup(&s);
+    analysis_series_cleanup(&clean);
+}
+
 /* Scale from the athlete's height is reported as such and agrees with the world
    landmarks within 5 %. */
 static void test_run_height_scale(void **st)
@@ -307,12 +347,13 @@ static void test_run_height_scale(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_run_30),          cmocka_unit_test(test_run_60),
-        cmocka_unit_test(test_run_120),         cmocka_unit_test(test_run_240),
-        cmocka_unit_test(test_run_events),      cmocka_unit_test(test_run_variable_rate),
-        cmocka_unit_test(test_run_lr_swap),     cmocka_unit_test(test_run_low_fps),
-        cmocka_unit_test(test_run_feet_hidden), cmocka_unit_test(test_run_too_few_steps),
-        cmocka_unit_test(test_run_json),        cmocka_unit_test(test_run_height_scale),
+        cmocka_unit_test(test_run_30),           cmocka_unit_test(test_run_60),
+        cmocka_unit_test(test_run_120),          cmocka_unit_test(test_run_240),
+        cmocka_unit_test(test_run_events),       cmocka_unit_test(test_run_variable_rate),
+        cmocka_unit_test(test_run_lr_swap),      cmocka_unit_test(test_run_low_fps),
+        cmocka_unit_test(test_run_feet_hidden),  cmocka_unit_test(test_run_too_few_steps),
+        cmocka_unit_test(test_run_json),         cmocka_unit_test(test_run_json_repaired_keypoints),
+        cmocka_unit_test(test_run_height_scale),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

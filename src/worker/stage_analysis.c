@@ -43,18 +43,19 @@
  */
 struct stage_ctx {
     struct worker_job *job;
-    atomic_int cancel;      /* read by the pipeline between frames */
-    atomic_int overall_pct; /* written by the progress callback */
-    atomic_int done;        /* tells the helper to exit */
-    enum kz_err beat_rc;    /* first heartbeat failure (helper only, read after join) */
+    atomic_int cancel;          /* read by the pipeline between frames */
+    atomic_int overall_pct;     /* written by the progress callback */
+    _Atomic(const char *) step; /* pipeline stage name (a static string) */
+    atomic_int done;            /* tells the helper to exit */
+    enum kz_err beat_rc;        /* first heartbeat failure (helper only, read after join) */
     struct err_ctx beat_err;
 };
 
 static void on_progress(void *user, const char *stage, int stage_pct, int overall_pct)
 {
     struct stage_ctx *c = user;
-    (void)stage;
     (void)stage_pct;
+    atomic_store(&c->step, stage);
     atomic_store(&c->overall_pct, overall_pct);
 }
 
@@ -65,6 +66,7 @@ static void *beat_main(void *arg)
     while (!atomic_load(&c->done)) {
         if (c->beat_rc == KZ_OK) {
             int pct = atomic_load(&c->overall_pct);
+            worker_job_set_step(c->job, atomic_load(&c->step));
             enum kz_err rc = worker_job_progress(c->job, pct / 100.0, &c->beat_err);
             if (rc != KZ_OK || worker_job_cancelled(c->job)) {
                 c->beat_rc = rc != KZ_OK ? rc : KZ_E_CANCELLED;
@@ -98,6 +100,7 @@ enum kz_err worker_stage_analysis(struct worker_job *j, struct err_ctx *e)
     atomic_init(&ctx.cancel, 0);
     atomic_init(&ctx.overall_pct, 0);
     atomic_init(&ctx.done, 0);
+    atomic_init(&ctx.step, (const char *)NULL);
     o.video_path = worker_job_video_path(j);
     o.models_dir = worker_job_models_dir(j);
     o.exercise = s->exercise[0] ? s->exercise : NULL;

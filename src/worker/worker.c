@@ -25,6 +25,7 @@ struct worker_job {
     atomic_int cancel; /* raised by worker_job_progress when the job must stop */
     int lost;          /* lease lost or session gone: write nothing more */
     size_t stage;
+    char step[16]; /* sub-step of the stage ("" = none), see worker_job_set_step */
     int weight_before, weight_total;
     double last_beat_s;
     int last_progress;
@@ -61,10 +62,20 @@ const atomic_int *worker_job_cancel_flag(const struct worker_job *j)
     return &j->cancel;
 }
 
+void worker_job_set_step(struct worker_job *j, const char *step)
+{
+    str_copy(j->step, sizeof(j->step), step ? step : "");
+}
+
 static enum kz_err job_beat(struct worker_job *j, int progress, struct err_ctx *e)
 {
+    char stage[32];
+    if (j->step[0])
+        str_printf(stage, sizeof(stage), "%s:%s", worker_stages[j->stage].name, j->step);
+    else
+        str_copy(stage, sizeof(stage), worker_stages[j->stage].name);
     enum kz_err rc = store_job_heartbeat(j->store, &j->job, time_wall_ms() + j->opts->lease_ms,
-                                         progress, worker_stages[j->stage].name, e);
+                                         progress, stage, e);
     if (rc == KZ_E_CONFLICT || rc == KZ_E_NOT_FOUND) {
         log_warn("worker: job %lld (session %s): %s; abandoning it", (long long)j->job.id,
                  j->job.session_id, err_msg(e));
@@ -137,6 +148,7 @@ enum kz_err worker_job_run(struct store *s, struct blob_store *b, const struct w
              j->session.activity, job->attempts, job->max_attempts);
     for (size_t i = 0; rc == KZ_OK && i < worker_n_stages; i++) {
         j->stage = i;
+        j->step[0] = '\0';
         if ((rc = job_beat(j, j->weight_before * 100 / (j->weight_total ? j->weight_total : 1),
                            &se)) != KZ_OK)
             break;

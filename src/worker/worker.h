@@ -80,6 +80,13 @@ const char *worker_job_models_dir(const struct worker_job *j);
  * deleted); other store errors are returned as is.
  */
 enum kz_err worker_job_progress(struct worker_job *j, double fraction, struct err_ctx *e);
+/*
+ * Name the step the current stage is in ("pose", "video", ...; NULL or ""
+ * for none): the published stage becomes "<stage>:<step>", e.g.
+ * "analysis:pose", from the next progress report on. `step` is copied
+ * (at most 15 characters). Call from the thread that reports progress.
+ */
+void worker_job_set_step(struct worker_job *j, const char *step);
 /* 1 when the job should stop (cheap; no store access). */
 int worker_job_cancelled(const struct worker_job *j);
 /*

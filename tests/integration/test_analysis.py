@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 import kz
@@ -23,8 +24,9 @@ MEDIA = os.environ.get("KZ_SHARED_MEDIA", MEDIA)
 CLIP = os.path.join(MEDIA, "running_outdoor_side_short.mp4")
 JUMP_CLIP = os.path.join(MEDIA, "jump_cmj_armswing_oblique.mp4")
 LIFT_CLIP = os.path.join(MEDIA, "snatch_side_ilyin.mp4")
+WALK_CLIP = os.path.join(MEDIA, "walking_side.mp4")
 MODELS = os.environ.get("KINALYZE_MODELS_DIR", "models")
-for _clip in (CLIP, JUMP_CLIP, LIFT_CLIP):
+for _clip in (CLIP, JUMP_CLIP, LIFT_CLIP, WALK_CLIP):
     if not SKIP and not os.path.exists(_clip):
         SKIP = "shared clip %s absent" % _clip
 if not SKIP and not os.path.exists(os.path.join(MODELS, "pose_landmark_full.tflite")):
@@ -177,6 +179,32 @@ class Analysis(unittest.TestCase):
         self.assertEqual(len(ex["keypoints"]["barx"]), n)
         self.assertEqual(ex["metrics"]["max_bar_speed"], m["max_bar_speed"])
         self.analyzed_video(sid, n)
+
+    def test_progress_names_the_pipeline_step(self):
+        """While a 13 s clip is analysed, the status names the pipeline's step
+        ("analysis:pose", then "analysis:video" ...) and progress never goes back."""
+        st, body = kz.upload(self.srv.url("/running/sessions/"), self.admin, WALK_CLIP,
+                             {"session_name": "walk"})
+        self.assertEqual(st, 200, body)
+        sid = body["session_id"]
+        seen, last_progress = [], -1
+        deadline = time.time() + 900
+        while time.time() < deadline:
+            st, doc = kz.request("GET", self.srv.url(
+                "/session-management/sessions/%s/status/" % sid), key=self.admin)
+            self.assertEqual(st, 200, doc)
+            if doc["status"] == "processing":
+                self.assertGreaterEqual(doc["progress"], last_progress, doc)
+                last_progress = doc["progress"]
+                if not seen or seen[-1] != doc["stage"]:
+                    seen.append(doc["stage"])
+            if doc["status"] in ("completed", "failed"):
+                break
+            time.sleep(0.05)
+        self.assertEqual(doc["status"], "completed", doc)
+        self.assertIn("analysis:pose", seen)
+        self.assertIn("analysis:video", seen)
+        self.assertLess(seen.index("analysis:pose"), seen.index("analysis:video"))
 
     def test_no_person_fails_in_pose_stage_and_keeps_upload(self):
         with tempfile.TemporaryDirectory() as tmp:

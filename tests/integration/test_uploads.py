@@ -61,8 +61,23 @@ class Uploads(unittest.TestCase):
         d = os.path.join(self.srv.data_dir, "media", "sessions")
         return sorted(os.listdir(d)) if os.path.isdir(d) else []
 
+    def wait_worker_idle(self, timeout=600):
+        """Wait until no session is queued or processing: the worker's own
+        temporary files (analysis output being written) are gone then."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            st, body = kz.request("GET", self.srv.url("/session-management/sessions/"),
+                                  key=self.admin)
+            busy = [sid for sid, d in (body.get("sessions") or {}).items()
+                    if d.get("status") in ("queued", "processing")] if st == 200 else []
+            if not busy:
+                return
+            time.sleep(0.2)
+        self.fail("worker still busy after %d s" % timeout)
+
     def assert_nothing_left(self, before_dirs, before_count, key=None):
         # nothing in tmp/, no new session directory, no new session row
+        self.wait_worker_idle()
         for _ in range(50):
             if not kz.files_under(os.path.join(self.srv.data_dir, "tmp")):
                 break

@@ -124,7 +124,8 @@ int analysis_signal_fill_gaps(const double *t_s, double *x, int n, double max_ga
  * reflection, filtered forward and backward with a 2nd-order Butterworth
  * section (4th-order zero-phase response; cutoff corrected for the double
  * pass after Winter 2009, §3.4.4, so that -3 dB falls at cutoff_hz) and
- * interpolated back onto the original timestamps. The cutoff is clamped to
+ * interpolated back onto the original timestamps (Catmull-Rom cubic, exact
+ * for quadratics so derivatives stay smooth). The cutoff is clamped to
  * 0.4 × the run's sampling rate. Runs shorter than 4 samples are copied.
  * out may equal x. NaN samples stay NaN. Returns KZ_E_INVALID for n < 0,
  * non-increasing timestamps or cutoff_hz <= 0, KZ_E_NOMEM.
@@ -213,6 +214,8 @@ struct an_kinematics {
     double *y[AN_N_LANDMARKS];
     double *vx[AN_N_LANDMARKS]; /* velocities, m/s (or px/s) */
     double *vy[AN_N_LANDMARKS];
+    double *ax[AN_N_LANDMARKS]; /* accelerations, m/s² (or px/s²): derivative of vx/vy */
+    double *ay[AN_N_LANDMARKS];
     double *conf[AN_N_LANDMARKS];     /* visibility*presence per frame, 0 when invalid */
     double *rx[AN_N_LANDMARKS];       /* unfiltered positions after L/R repair and scaling, */
     double *ry[AN_N_LANDMARKS];       /* NaN where the landmark was not usable */
@@ -235,7 +238,11 @@ struct an_kinematics {
 /*
  * Build filtered kinematics from a series: validity mask, left/right repair
  * (two-hypothesis Viterbi on constant-velocity continuity plus segment-length
- * consistency), scale, gap filling, low-pass, velocities and angles.
+ * consistency), scale, gap filling, low-pass, velocities, accelerations and
+ * angles. Velocities are the three-point derivative of the filtered positions
+ * and accelerations the same derivative of those velocities, both on the real
+ * timestamps (variable frame rate safe; exact for a parabola sampled at any
+ * spacing, before filtering); NaN where the position is NaN.
  * Angle conventions (degrees, sagittal image plane, facing from the motion):
  *   ank: dorsiflexion = 90 − angle(shank ankle→knee, foot heel→toe); 0 standing.
  *   kne: flexion = 180 − interior hip-knee-ankle angle; 0 = straight leg.

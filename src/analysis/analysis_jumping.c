@@ -420,9 +420,13 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
         qsort(fl, (size_t)nf, sizeof *fl, cmp_flight);
     }
 
+    /* Hip-mid velocity and acceleration: the mean of both hips' (the derivative is
+       linear), from the kinematics' derivatives on the real timestamps. */
+    for (int i = 0; i < n; i++) {
+        out->vhipy_mps[i] = 0.5 * (k->vy[AN_L_HIP][i] + k->vy[AN_R_HIP][i]);
+        out->ahipy_mps2[i] = 0.5 * (k->ay[AN_L_HIP][i] + k->ay[AN_R_HIP][i]);
+    }
     /* Standing hip height: feet on the floor and hip nearly still. */
-    analysis_signal_derivative(k->t_s, hy, n, out->vhipy_mps);
-    analysis_signal_derivative(k->t_s, out->vhipy_mps, n, out->ahipy_mps2);
     double H0 = NAN;
     {
         int q = 0;

@@ -1,7 +1,7 @@
 /*
  * analysis_prep.c — from a raw landmark series to filtered kinematics:
  * validity mask, left/right identity repair, pixel→metre scale, gap
- * filling, zero-lag low-pass, velocities and joint angles. Running,
+ * filling, zero-lag low-pass, velocities, accelerations and joint angles. Running,
  * jumping and the lift module all start from analysis_prepare().
  *
  * Left/right repair: a side view lets the pose model swap the leg (or arm)
@@ -46,6 +46,8 @@ void analysis_kinematics_cleanup(struct an_kinematics *k)
         free(k->y[j]);
         free(k->vx[j]);
         free(k->vy[j]);
+        free(k->ax[j]);
+        free(k->ay[j]);
         free(k->conf[j]);
         free(k->rx[j]);
         free(k->ry[j]);
@@ -446,7 +448,8 @@ enum kz_err analysis_prepare(const struct an_series *s, const struct an_prep_opt
         if (!(r.x[j] = alloc_nan(n)) || !(r.y[j] = alloc_nan(n)) || !(r.c[j] = alloc_nan(n)) ||
             !(r.wx[j] = alloc_nan(n)) || !(r.wy[j] = alloc_nan(n)) || !(r.wz[j] = alloc_nan(n)) ||
             !(k->x[j] = alloc_nan(n)) || !(k->y[j] = alloc_nan(n)) || !(k->vx[j] = alloc_nan(n)) ||
-            !(k->vy[j] = alloc_nan(n)) || !(k->rx[j] = alloc_nan(n)) ||
+            !(k->vy[j] = alloc_nan(n)) || !(k->ax[j] = alloc_nan(n)) ||
+            !(k->ay[j] = alloc_nan(n)) || !(k->rx[j] = alloc_nan(n)) ||
             !(k->ry[j] = alloc_nan(n)) || !(k->conf[j] = calloc((size_t)n, sizeof(double))))
             goto nomem;
     }
@@ -551,6 +554,10 @@ enum kz_err analysis_prepare(const struct an_series *s, const struct an_prep_opt
         k->noise_m[j] = cnt ? 1.4826 * an_median(res, cnt) : NAN;
         analysis_signal_derivative(k->t_s, k->x[j], n, k->vx[j]);
         analysis_signal_derivative(k->t_s, k->y[j], n, k->vy[j]);
+        /* Second derivative as the derivative of the filtered-position velocity (Winter
+           2009 §3.4: filter positions once, then finite differences). */
+        analysis_signal_derivative(k->t_s, k->vx[j], n, k->ax[j]);
+        analysis_signal_derivative(k->t_s, k->vy[j], n, k->ay[j]);
     }
     free(tmp);
     free(res);

@@ -10,7 +10,8 @@
  * Biomechanics and Motor Control of Human Movement, 4th ed. 2009, §3.4.4),
  * so that the -3 dB point of the whole filter is the requested cutoff.
  * A variable-rate run is first resampled (linear) to a uniform grid at its
- * median interval, filtered there and interpolated back.
+ * median interval, filtered there and interpolated back with a Catmull-Rom
+ * cubic (slope-continuous, so derivatives on the real timestamps stay smooth).
  */
 #include "analysis/analysis_int.h"
 
@@ -207,7 +208,15 @@ static enum kz_err lowpass_run(const double *t, const double *x, int a, int b, d
             continue;
         }
         double w = pos - k;
-        out[i] = g[k] * (1 - w) + g[k + 1] * w;
+        /* Catmull-Rom cubic through g[k-1..k+2] (the padding supplies g[-1] and g[m]):
+           continuous slope and exact for quadratics, so the derivatives taken later on
+           the real, unequal timestamps do not see the kinks a linear interpolation
+           would put at every grid point (the second derivative of a free fall sampled
+           with ±35 % interval jitter was off by > 5 % with linear interpolation). */
+        double p0 = g[k - 1], p1 = g[k], p2 = g[k + 1], p3 = g[k + 2];
+        out[i] = p1 + 0.5 * w *
+                          (p2 - p0 +
+                           w * (2 * p0 - 5 * p1 + 4 * p2 - p3 + w * (3 * (p1 - p2) + p3 - p0)));
     }
 fail:
     free(u);

@@ -393,29 +393,49 @@ enum kz_err lift_analyze(const struct lift_input *in, struct lift_result **out, 
 
     lift_detect_phases(r);
 
-    /* Re-reference the path to the lift-off position. */
-    if (r->ev[LIFT_EV_START_OF_LIFTING].found) {
-        size_t s = r->ev[LIFT_EV_START_OF_LIFTING].index;
+    /* Re-reference the path to the lift-off position (or the pull's first
+       tracked frame when the lift-off is before the clip). */
+    if (r->pull_start < n) {
+        size_t s = r->pull_start;
         double x0 = r->bar_x_m[s], y0 = r->bar_y_m[s];
         for (size_t i = 0; i < n; i++) {
             r->bar_x_m[i] -= x0;
             r->bar_y_m[i] -= y0;
         }
     }
-    /* Bar past the knee needs the knee landmarks: first frame after lift-off where
-       the plate centre is at or above knee height. */
+    /* Bar past the knee needs the knee landmarks: the first frame after the pull
+       start where the plate centre is at or above knee height, having been seen
+       below it (knee known) in an earlier frame of the pull — a crossing that
+       was not observed is not reported. */
     r->ev[LIFT_EV_BAR_PAST_KNEE].found = 0;
     r->ev[LIFT_EV_BAR_PAST_KNEE].reason =
-        in->kin ? "bar never passed knee height" : "needs knee landmarks (no pose)";
-    if (in->kin && r->ev[LIFT_EV_START_OF_LIFTING].found && r->ev[LIFT_EV_SECOND_PULL_END].found) {
-        size_t s = r->ev[LIFT_EV_START_OF_LIFTING].index;
+        in->kin ? "bar not seen crossing knee height" : "needs knee landmarks (no pose)";
+    if (in->kin && r->pull_start < n && r->ev[LIFT_EV_SECOND_PULL_END].found &&
+        isfinite(knee_y_px[r->pull_start]) &&
+        (r->bar_y_px[r->pull_start] - knee_y_px[r->pull_start]) * in->m_per_px >
+            LIFT_KNEE_ABOVE_BAR_MAX_M) {
+        /* The knee joint is ~0.28 of body height above the floor (Winter 2009,
+           segment table), at most ~0.57 m for a 2 m lifter, and the plate
+           centre is 0.225 m above the floor at lift-off: a knee landmark
+           LIFT_KNEE_ABOVE_BAR_MAX_M or more above the bar there is a pose
+           error (legs hidden behind the plate), not a knee. */
+        r->ev[LIFT_EV_BAR_PAST_KNEE].reason =
+            "knee landmarks implausible at the start of the pull (over 40 cm above the bar: "
+            "legs hidden behind the plate?)";
+    } else if (in->kin && r->pull_start < n && r->ev[LIFT_EV_SECOND_PULL_END].found) {
         size_t p = r->ev[LIFT_EV_SECOND_PULL_END].index;
-        for (size_t i = s + 1; i <= p; i++)
-            if (isfinite(knee_y_px[i]) && r->bar_y_px[i] <= knee_y_px[i]) {
+        int below = 0;
+        for (size_t i = r->pull_start; i <= p; i++) {
+            if (!isfinite(knee_y_px[i]) || !isfinite(r->bar_y_px[i]))
+                continue;
+            if (r->bar_y_px[i] > knee_y_px[i]) {
+                below = 1;
+            } else if (below) {
                 r->ev[LIFT_EV_BAR_PAST_KNEE] =
                     (struct lift_event_value){1, i, r->t_s[i], "knee_height", NULL};
                 break;
             }
+        }
     }
     compute_metrics(in, r, hip_acc, sigma_pos_m);
     *out = r;
@@ -456,10 +476,12 @@ static void compute_metrics(const struct lift_input *in, struct lift_result *r,
     double sv = sp * M_SQRT2 / (2 * dt_med), sa = sv * M_SQRT2 / (2 * dt_med);
     double st = 0.5 * dt_med; /* event timing: half a frame */
     for (int m = 0; m < LIFT_M__COUNT; m++)
-        unavailable(r, (enum lift_metric)m, "lift-off not detected");
-    if (!ev[LIFT_EV_START_OF_LIFTING].found)
+        unavailable(r, (enum lift_metric)m,
+                    ev[LIFT_EV_START_OF_LIFTING].reason ? ev[LIFT_EV_START_OF_LIFTING].reason
+                                                        : "lift-off not detected");
+    if (r->pull_start >= n)
         goto tracking;
-    size_t s = ev[LIFT_EV_START_OF_LIFTING].index;
+    size_t s = r->pull_start;
     size_t end = ev[LIFT_EV_RECOVERY_END].found ? ev[LIFT_EV_RECOVERY_END].index
                  : ev[LIFT_EV_CATCH_END].found  ? ev[LIFT_EV_CATCH_END].index
                  : ev[LIFT_EV_MAX_HEIGHT].found ? ev[LIFT_EV_MAX_HEIGHT].index
@@ -617,9 +639,21 @@ static void compute_metrics(const struct lift_input *in, struct lift_result *r,
         unavailable(r, LIFT_M_JERK_DIP_DEPTH, "not a clean_and_jerk");
         unavailable(r, LIFT_M_JERK_DRIVE_MAX_VEL, "not a clean_and_jerk");
     }
+    if (!r->liftoff_in_clip) {
+        /* Referenced to the lift-off position or time, which the clip lacks. */
+        static const enum lift_metric ms[] = {LIFT_M_MAX_BAR_HEIGHT,   LIFT_M_CATCH_HEIGHT,
+                                              LIFT_M_CATCH_HEIGHT_PCT, LIFT_M_DX_TOWARD,
+                                              LIFT_M_DX_AWAY,          LIFT_M_DX_NET,
+                                              LIFT_M_TRAJECTORY_TYPE,  LIFT_M_TOTAL_TIME,
+                                              LIFT_M_PULL_TIME,        LIFT_M_MEAN_PULL_POWER};
+        for (size_t k = 0; k < KZ_ARRAY_LEN(ms); k++)
+            unavailable(r, ms[k],
+                        "lift-off is before the clip (bar already rising in the first "
+                        "tracked frame)");
+    }
 tracking:;
     /* Tracking quality over the lift (or the whole clip when lift-off is unknown). */
-    size_t a = ev[LIFT_EV_START_OF_LIFTING].found ? ev[LIFT_EV_START_OF_LIFTING].index : 0;
+    size_t a = r->pull_start < n ? r->pull_start : 0;
     size_t b = n - 1, cnt = 0, interp = 0;
     double csum = 0;
     for (size_t i = a; i <= b; i++) {

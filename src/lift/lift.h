@@ -29,7 +29,14 @@
  * Gourgoulis et al. 2000 "second pull ends at the peak vertical bar velocity"):
  *   start_of_lifting  lift-off: last frame before the bar first rises 3 cm above
  *                     its resting height where the vertical velocity was still
- *                     below 0.05 m/s.
+ *                     below 0.05 m/s. Not a pull (no phases at all) when
+ *                     the bar never gets 10 cm above every height it held
+ *                     before that point (a squat, a lowering). Unavailable when
+ *                     the bar already rises > 0.10 m/s in the first tracked
+ *                     frame (lift-off before the clip): the phases after it are
+ *                     still detected, metrics referenced to the lift-off
+ *                     (heights, dx, trajectory type, pull/total time, mean
+ *                     pull power) are unavailable.
  *   second_pull_end   peak upward bar velocity between lift-off and max height.
  *   first_pull_end    with knee angles: first local maximum of the knee angle
  *                     (end of the first knee extension) after lift-off;
@@ -39,12 +46,16 @@
  *                     knees, the minimum knee angle (deepest re-bend, "double
  *                     knee bend") between first_pull_end and second_pull_end;
  *                     bar only: the minimum vertical velocity in that interval.
- *                     When neither shows a dip, both equal the time of minimum
- *                     vertical acceleration between lift-off and second_pull_end
- *                     (method flagged "acc_min").
+ *                     When neither shows a dip, both equal the first local
+ *                     minimum of vertical acceleration that is 1 m/s² below the
+ *                     drive before and after it (method "acc_dip"); without
+ *                     one, both are unavailable (one continuous acceleration).
+ *                     Guards: a first-pull end needs the bar 10 cm above
+ *                     lift-off and, by the knee, a 15° extension and 5° re-bend.
  *   catch_end         the bar stops descending after its max height: first local
  *                     minimum of bar height after max height (the lifter has
- *                     fixed the bar and absorbed it).
+ *                     fixed the bar and absorbed it). Unavailable when the clip
+ *                     ends with the bar still falling faster than 0.15 m/s.
  *   recovery_end      after catch_end, the first frame where the bar reaches 95 %
  *                     of the rise to its standing height (the first maximum after
  *                     the catch that is followed by a 2 cm fall, or the clip end). Unavailable when
@@ -155,7 +166,7 @@ struct lift_event_value {
     int found;          /* 0: not detected (reason says why) */
     size_t index;       /* frame index */
     double t_s;         /* timestamp of that frame */
-    const char *method; /* static string: "knee_angle", "bar_velocity", "acc_min", ... */
+    const char *method; /* static string: "knee_angle", "bar_velocity", "acc_dip", ... */
     const char *reason; /* static string when !found */
 };
 
@@ -218,6 +229,13 @@ struct lift_result {
     uint8_t *flag;    /* enum lift_bar_flag */
     uint8_t *phase;   /* enum lift_phase */
     int facing;       /* +1/-1, 0 unknown */
+    /* Start of the pull: the lift-off frame (liftoff_in_clip = 1), or the first
+       tracked frame when the bar is already rising there (liftoff_in_clip = 0:
+       the lift-off is before the clip; heights, horizontal displacements and
+       times from lift-off are then unavailable and bar_x_m/bar_y_m are relative
+       to that frame); n when no pull was found. */
+    size_t pull_start;
+    int liftoff_in_clip;
     double m_per_px;
     double barbell_mass_kg, body_mass_kg;
     struct lift_event_value ev[LIFT_EV__COUNT];

@@ -10,6 +10,10 @@
 
 #define LIFT_G_MPS2 9.80665 /* standard gravity */
 
+/* Largest plausible height of the knee landmark above the plate centre at the
+   start of the pull (see lift.c, bar past the knee). */
+#define LIFT_KNEE_ABOVE_BAR_MAX_M 0.40
+
 /* Longest gap in the measured bar track that is re-interpolated (s). */
 #define LIFT_MAX_GAP_S 0.5
 

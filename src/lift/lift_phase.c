@@ -22,8 +22,27 @@
 #define PEAK_FALL_M 0.03
 #define LOW_RISE_M 0.02
 #define RECOVERY_MIN_RISE_M 0.05
-#define KNEE_PROMINENCE_DEG 3.0
+#define KNEE_PROMINENCE_DEG 5.0
 #define VEL_PROMINENCE_MPS 0.05
+/* Guards against noise being taken for the end of the first pull: the knees
+   straighten by tens of degrees in the first pull (lift-off ~80-100 deg of
+   flexion, first extension peak ~30-40 deg; engineeredathletics 2017) and the
+   bar reaches knee height, well above 10 cm over its lift-off position (plate
+   centre 0.225 m above the floor, knee joint ~0.45 m). */
+#define FIRST_PULL_MIN_KNEE_EXT_DEG 15.0
+#define FIRST_PULL_MIN_RISE_M 0.10
+/* A pull ends above every height the bar held before lift-off (a snatch or a
+   clean raises it from the floor or the hang to the shoulders or overhead);
+   a squat or a lowering only returns it to where it was. */
+#define PULL_ABOVE_START_M 0.10
+/* At the first tracked frame the bar is already rising faster than this:
+   the lift-off happened before the clip. */
+#define MOVING_AT_START_MPS 0.10
+/* A catch needs the bar to have (nearly) stopped descending. */
+#define CATCH_MAX_FALL_MPS 0.15
+/* Depth of an acceleration dip that marks the transition (several times the
+   acceleration noise of a 6 Hz low-passed plate track at 25-60 fps). */
+#define ACC_PROMINENCE_MPS2 1.0
 
 static void found(struct lift_result *r, enum lift_event ev, size_t i, const char *method)
 {
@@ -124,11 +143,15 @@ static size_t argmin(const double *y, size_t a, size_t b)
     return k;
 }
 
-/* First local max of y in [a, b] followed by a fall of `prom` before b; the
-   following min is returned through *low. 0 when there is no such dip. */
-static int first_dip(const double *y, size_t a, size_t b, double prom, size_t *peak, size_t *low)
+/* First local max of y in [a, b] followed by a fall of `prom` before b, where
+   the max is at least `min_gain` above y[a] and the bar has risen at least
+   FIRST_PULL_MIN_RISE_M; the following min is returned through *low. A fall
+   from a max that does not meet the guards restarts the search (noise). 0 when
+   there is no such dip. */
+static int first_dip(const struct lift_result *r, const double *y, size_t a, size_t b, double prom,
+                     double min_gain, size_t *peak, size_t *low)
 {
-    double m = -INFINITY;
+    double m = -INFINITY, y0 = y[a];
     size_t im = a;
     for (size_t i = a; i <= b; i++) {
         if (isnan(y[i]))
@@ -138,9 +161,41 @@ static int first_dip(const double *y, size_t a, size_t b, double prom, size_t *p
             im = i;
         }
         if (y[i] < m - prom) {
+            if (!(m - y0 >= min_gain) ||
+                !(r->bar_y_m[im] - r->bar_y_m[a] >= FIRST_PULL_MIN_RISE_M)) {
+                m = y[i]; /* not a first-pull end: look for a later maximum */
+                im = i;
+                continue;
+            }
             *peak = im;
             *low = argmin(y, im, b);
             return *low < b || y[*low] < m - prom;
+        }
+    }
+    return 0;
+}
+
+/* The first local minimum of the vertical acceleration in (a, b) that is at
+   least ACC_PROMINENCE_MPS2 below the largest value before it and below the
+   largest value after it (the transition's reduced drive between the pulls,
+   when neither the knee angle nor the velocity dips). */
+static int acc_dip(const double *acc, size_t a, size_t b, size_t *out)
+{
+    double before = -INFINITY;
+    for (size_t i = a; i + 1 <= b; i++) {
+        if (isnan(acc[i]))
+            continue;
+        before = fmax(before, acc[i]);
+        if (i == a || !(acc[i] <= acc[i - 1]) || !(acc[i] <= acc[i + 1]))
+            continue;
+        if (!(acc[i] <= before - ACC_PROMINENCE_MPS2))
+            continue;
+        double after = -INFINITY;
+        for (size_t j = i + 1; j <= b; j++)
+            after = fmax(after, acc[j]);
+        if (after >= acc[i] + ACC_PROMINENCE_MPS2) {
+            *out = i;
+            return 1;
         }
     }
     return 0;
@@ -177,6 +232,8 @@ void lift_detect_phases(struct lift_result *r)
     size_t n = r->n, lo = 0, hi = n - 1;
     for (int k = 0; k < LIFT_EV__COUNT; k++)
         missing(r, (enum lift_event)k, "not reached");
+    r->pull_start = n;
+    r->liftoff_in_clip = 0;
     while (lo < n && isnan(r->bar_y_m[lo]))
         lo++;
     while (hi > lo && isnan(r->bar_y_m[hi]))
@@ -189,12 +246,35 @@ void lift_detect_phases(struct lift_result *r)
         missing(r, LIFT_EV_START_OF_LIFTING, "the bar never rose 3 cm");
         return;
     }
-    found(r, LIFT_EV_START_OF_LIFTING, s, "rise_3cm_vel_0.05");
     int conf;
     size_t mh = find_peak(r, s, hi, &conf);
     if (mh <= s + 1) {
+        missing(r, LIFT_EV_START_OF_LIFTING, "no rise after the bar's lowest point");
         missing(r, LIFT_EV_MAX_HEIGHT, "no rise after lift-off");
         return;
+    }
+    {
+        double before = -INFINITY;
+        for (size_t i = lo; i <= s; i++)
+            before = fmax(before, r->bar_y_m[i]);
+        if (!(r->bar_y_m[mh] >= before + PULL_ABOVE_START_M)) {
+            const char *why =
+                "the bar never rose 10 cm above where it was before its lowest point: "
+                "not a snatch or clean pull (a squat or a lowering?)";
+            missing(r, LIFT_EV_START_OF_LIFTING, why);
+            missing(r, LIFT_EV_MAX_HEIGHT, why);
+            return;
+        }
+    }
+    r->pull_start = s;
+    if (s == lo && r->vel_y_mps[lo] > MOVING_AT_START_MPS) {
+        r->liftoff_in_clip = 0;
+        missing(
+            r, LIFT_EV_START_OF_LIFTING,
+            "the bar is already rising in the first tracked frame: lift-off is before the clip");
+    } else {
+        r->liftoff_in_clip = 1;
+        found(r, LIFT_EV_START_OF_LIFTING, s, "rise_3cm_vel_0.05");
     }
     found(r, LIFT_EV_MAX_HEIGHT, mh, conf ? "peak_then_fall_3cm" : "peak_at_clip_end");
     size_t spe = argmax(r->vel_y_mps, s, mh);
@@ -213,22 +293,27 @@ void lift_detect_phases(struct lift_result *r)
             if (isnan(ext[i]))
                 knee_known = 0;
         }
-        if (knee_known && first_dip(ext, s, spe, KNEE_PROMINENCE_DEG, &fpe, &tr) && tr < spe) {
+        if (knee_known &&
+            first_dip(r, ext, s, spe, KNEE_PROMINENCE_DEG, FIRST_PULL_MIN_KNEE_EXT_DEG, &fpe,
+                      &tr) &&
+            tr < spe) {
             ok = 1;
             method = "knee_angle";
         }
         free(ext);
-        if (!ok && first_dip(r->vel_y_mps, s, spe, VEL_PROMINENCE_MPS, &fpe, &tr) && tr < spe &&
-            fpe > s) {
+        if (!ok && first_dip(r, r->vel_y_mps, s, spe, VEL_PROMINENCE_MPS, 0.0, &fpe, &tr) &&
+            tr < spe && fpe > s) {
             ok = 1;
             method = "bar_velocity";
         }
         if (!ok) {
-            size_t a = s + (spe - s) / 5, b = spe - (spe - s) / 10;
-            if (b > a) {
-                fpe = tr = argmin(r->acc_y_mps2, a, b);
+            size_t a = s;
+            while (a < spe && !(r->bar_y_m[a] - r->bar_y_m[s] >= FIRST_PULL_MIN_RISE_M))
+                a++;
+            if (acc_dip(r->acc_y_mps2, a, spe, &fpe)) {
+                tr = fpe;
                 ok = 1;
-                method = "acc_min";
+                method = "acc_dip";
             }
         }
     }
@@ -236,14 +321,28 @@ void lift_detect_phases(struct lift_result *r)
         found(r, LIFT_EV_FIRST_PULL_END, fpe, method);
         found(r, LIFT_EV_TRANSITION, tr, method);
     } else {
-        missing(r, LIFT_EV_FIRST_PULL_END, "pull too short to split");
-        missing(r, LIFT_EV_TRANSITION, "pull too short to split");
+        const char *why = spe > s + 2 ? "no knee re-bend, bar-velocity dip or acceleration dip: "
+                                        "one continuous acceleration (or knees not tracked)"
+                                      : "pull too short to split";
+        missing(r, LIFT_EV_FIRST_PULL_END, why);
+        missing(r, LIFT_EV_TRANSITION, why);
     }
 
     size_t ce = 0, rec = 0;
     if (conf) {
         ce = find_low(r, mh, hi, &conf);
-        found(r, LIFT_EV_CATCH_END, ce, conf ? "low_then_rise_2cm" : "low_at_clip_end");
+        if (!conf && r->vel_y_mps[ce] < -CATCH_MAX_FALL_MPS) {
+            missing(r, LIFT_EV_CATCH_END,
+                    "the clip ends while the bar is still coming down: catch not in the clip");
+            missing(r, LIFT_EV_RECOVERY_END, "catch not in the clip");
+            conf = -1;
+        } else {
+            found(r, LIFT_EV_CATCH_END, ce, conf ? "low_then_rise_2cm" : "low_at_clip_end");
+        }
+    }
+    if (conf == -1) {
+        /* reported above */
+    } else if (r->ev[LIFT_EV_CATCH_END].found) {
         if (find_recovery(r, ce, hi, &rec))
             found(r, LIFT_EV_RECOVERY_END, rec, "95pct_of_rise_to_standing");
         else

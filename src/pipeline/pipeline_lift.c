@@ -209,8 +209,8 @@ enum kz_err pl_lift_plan(struct pl_lift *l, struct err_ctx *e)
         if (l->trail_first < 0 && isfinite(p->x_px) && isfinite(p->y_px))
             l->trail_first = (int)i;
     }
-    if (r->ev[LIFT_EV_START_OF_LIFTING].found)
-        l->trail_first = (int)r->ev[LIFT_EV_START_OF_LIFTING].index;
+    if (r->pull_start < r->n) /* lift-off, or the first frame of a clip that starts mid-pull */
+        l->trail_first = (int)r->pull_start;
     const struct lift_metric_value *vmax = &r->m[LIFT_M_MAX_BAR_SPEED];
     l->speed_max_mps = vmax->available ? vmax->value : 0.0;
 

@@ -98,6 +98,13 @@ static double gauss(void)
 
 #define IMG_H 800
 
+/* Pose options of make_clip(): the knee's height above the bar's start (a
+   realistic 0.30 m: knee joint ~0.5 m above the floor, plate centre 0.225 m)
+   and an optional 6-degree wiggle of the knee angle just after lift-off (pose
+   noise that is not the end of the first pull). */
+static double knee_above_bar_m = 0.30;
+static int knee_wiggle;
+
 struct clip {
     size_t n;
     double *t, *x, *y;
@@ -143,6 +150,8 @@ static void make_clip(struct clip *c, const struct knot *k, size_t nk, double fp
             double kneeang_deg;
             if (t < 0.5)
                 kneeang_deg = 80;
+            else if (knee_wiggle && t < 0.62)
+                kneeang_deg = 80 + 6 * sin(M_PI * (t - 0.5) / 0.12);
             else if (t < 0.98)
                 kneeang_deg = 80 + 60 * (0.5 - 0.5 * cos(M_PI * (t - 0.5) / 0.48));
             else if (t < 1.12)
@@ -151,7 +160,7 @@ static void make_clip(struct clip *c, const struct knot *k, size_t nk, double fp
                 kneeang_deg = 125 + 50 * (0.5 - 0.5 * cos(M_PI * (t - 1.12) / 0.23));
             else
                 kneeang_deg = 175;
-            double kx = 320, ky = Y0_PX - 0.45 / M_PER_PX, shin = 90;
+            double kx = 320, ky = Y0_PX - knee_above_bar_m / M_PER_PX, shin = 90;
             double ax = kx, ay = ky + shin;               /* ankle below the knee */
             double th = (180 - kneeang_deg) * M_PI / 180; /* thigh tilted from vertical */
             double hx = kx - shin * sin(th), hy = ky - shin * cos(th);
@@ -319,9 +328,9 @@ static void test_snatch_with_pose(void **state)
     expect_event(r, LIFT_EV_FIRST_PULL_END, 0.98, 0.04);
     assert_string_equal(r->ev[LIFT_EV_FIRST_PULL_END].method, "knee_angle");
     expect_event(r, LIFT_EV_TRANSITION, 1.12, 0.04);
-    /* bar crosses 0.45 m: find the analytic instant */
+    /* bar crosses the knee (0.30 m): find the analytic instant */
     double tk = 0.5;
-    while (height_at(snatch, nk, tk) < 0.45)
+    while (height_at(snatch, nk, tk) < knee_above_bar_m)
         tk += 1e-3;
     expect_event(r, LIFT_EV_BAR_PAST_KNEE, tk, 1.0 / 30 + 0.02);
     double vk = vel_at(snatch, nk, r->ev[LIFT_EV_BAR_PAST_KNEE].t_s);
@@ -436,6 +445,144 @@ static void test_json_shapes(void **state)
     free_clip(&c);
 }
 
+/* Pose noise right after lift-off (a 6-degree knee wiggle, ~3 deg prominence
+   after filtering) must not end the first pull there: the first pull needs a
+   15-degree knee extension and a 10 cm bar rise. */
+static void test_knee_noise_not_first_pull(void **state)
+{
+    (void)state;
+    size_t nk = sizeof snatch / sizeof snatch[0];
+    struct clip c;
+    knee_wiggle = 1;
+    make_clip(&c, snatch, nk, 30, 0.3, 1);
+    knee_wiggle = 0;
+    struct lift_result *r = run(&c, LIFT_SNATCH, NULL, 0, 0);
+    expect_event(r, LIFT_EV_FIRST_PULL_END, 0.98, 0.04);
+    expect_event(r, LIFT_EV_TRANSITION, 1.12, 0.04);
+    lift_result_destroy(r);
+    free_clip(&c);
+}
+
+/* A knee landmark far above the bar at lift-off is a pose error (legs hidden
+   behind the plate): bar past the knee is then unavailable, not invented. */
+static void test_knee_implausible(void **state)
+{
+    (void)state;
+    size_t nk = sizeof snatch / sizeof snatch[0];
+    struct clip c;
+    knee_above_bar_m = 0.60;
+    make_clip(&c, snatch, nk, 30, 0.3, 1);
+    knee_above_bar_m = 0.30;
+    struct lift_result *r = run(&c, LIFT_SNATCH, NULL, 0, 0);
+    assert_false(r->ev[LIFT_EV_BAR_PAST_KNEE].found);
+    assert_non_null(strstr(r->ev[LIFT_EV_BAR_PAST_KNEE].reason, "implausible"));
+    assert_false(r->m[LIFT_M_BAR_PAST_KNEE_SPEED].available);
+    expect_event(r, LIFT_EV_SECOND_PULL_END, 1.35, 0.05);
+    lift_result_destroy(r);
+    free_clip(&c);
+}
+
+/* A back squat run as a clean: the bar goes down and back up to where it was.
+   No lift phase and no pull metric may be reported, each with the reason. */
+static void test_squat_is_not_a_pull(void **state)
+{
+    (void)state;
+    static const struct knot squat[] = {{0, 0},     {0.5, 0}, {1.2, -0.8}, {1.9, 0},
+                                        {2.6, 0.8}, {3.3, 0}, {3.6, 0}};
+    size_t nk = sizeof squat / sizeof squat[0];
+    struct clip c;
+    make_clip(&c, squat, nk, 60, 0.3, 0);
+    struct lift_result *r = run(&c, LIFT_CLEAN, NULL, 1, 0);
+    assert_false(r->ev[LIFT_EV_START_OF_LIFTING].found);
+    assert_non_null(strstr(r->ev[LIFT_EV_START_OF_LIFTING].reason, "not a snatch or clean"));
+    for (int k = 0; k < LIFT_EV__COUNT; k++)
+        assert_false(r->ev[k].found);
+    assert_int_equal(r->pull_start, r->n);
+    for (int m = 0; m < LIFT_M_TRACKING_CONFIDENCE; m++) {
+        assert_false(r->m[m].available);
+        assert_non_null(r->m[m].reason);
+    }
+    for (size_t i = 0; i < r->n; i++)
+        assert_int_equal(r->phase[i], LIFT_PHASE_NONE);
+    assert_true(r->m[LIFT_M_TRACKING_CONFIDENCE].available);
+    lift_result_destroy(r);
+    free_clip(&c);
+}
+
+/* Drop the first `k` frames of a clip (a recording that starts late). */
+static void clip_drop_front(struct clip *c, size_t k)
+{
+    memmove(c->t, c->t + k, (c->n - k) * sizeof(double));
+    memmove(c->x, c->x + k, (c->n - k) * sizeof(double));
+    memmove(c->y, c->y + k, (c->n - k) * sizeof(double));
+    c->n -= k;
+}
+
+/* A fragment that starts mid first pull (0.75 s, bar rising at ~0.6 m/s) and
+   ends mid catch (1.75 s, bar falling at 1.1 m/s): lift-off and catch are not in
+   it and must say so; what the fragment holds is still measured. */
+static void test_fragment(void **state)
+{
+    (void)state;
+    size_t nk = sizeof snatch / sizeof snatch[0];
+    struct clip c;
+    make_clip(&c, snatch, nk, 30, 0.3, 0);
+    clip_drop_front(&c, (size_t)(0.75 * 30));
+    c.n = (size_t)((1.75 - 0.75) * 30) + 1;
+    struct lift_result *r = run(&c, LIFT_CLEAN, NULL, 1, 0);
+    assert_false(r->ev[LIFT_EV_START_OF_LIFTING].found);
+    assert_non_null(strstr(r->ev[LIFT_EV_START_OF_LIFTING].reason, "before the clip"));
+    assert_int_equal(r->liftoff_in_clip, 0);
+    assert_int_equal(r->pull_start, 0);
+    expect_event(r, LIFT_EV_SECOND_PULL_END, 1.35, 0.05);
+    expect_event(r, LIFT_EV_MAX_HEIGHT, 1.57, 0.05);
+    assert_false(r->ev[LIFT_EV_CATCH_END].found);
+    if (!strstr(r->ev[LIFT_EV_CATCH_END].reason, "still coming down"))
+        fail_msg("catch_end: %s", r->ev[LIFT_EV_CATCH_END].reason);
+    expect_metric(r, LIFT_M_MAX_BAR_VEL_Y, 2.0, 0.10);
+    assert_true(r->m[LIFT_M_PEAK_PULL_POWER].available);
+    const enum lift_metric na[] = {LIFT_M_MAX_BAR_HEIGHT,  LIFT_M_PULL_TIME,   LIFT_M_TOTAL_TIME,
+                                   LIFT_M_MEAN_PULL_POWER, LIFT_M_DX_TOWARD,   LIFT_M_TURNOVER_TIME,
+                                   LIFT_M_BAR_DROP,        LIFT_M_CATCH_HEIGHT};
+    for (size_t k = 0; k < sizeof na / sizeof na[0]; k++) {
+        if (r->m[na[k]].available)
+            fail_msg("%s should be unavailable", lift_metric_name(na[k]));
+        assert_non_null(r->m[na[k]].reason);
+    }
+    json_t *m = lift_result_json_metrics(r);
+    assert_null(json_object_get(m, "start_of_lifting"));
+    assert_null(json_object_get(m, "catch_end"));
+    assert_null(json_object_get(m, "max_bar_height"));
+    assert_true(json_is_integer(json_object_get(m, "second_pull_end")));
+    json_decref(m);
+    lift_result_destroy(r);
+    free_clip(&c);
+}
+
+/* One continuous acceleration from lift-off to the peak velocity (no knee
+   data, no velocity or acceleration dip): first_pull_end and transition are
+   unavailable, not placed at an arbitrary acceleration minimum. */
+static void test_continuous_pull(void **state)
+{
+    (void)state;
+    static const struct knot k[] = {{0, 0},     {0.4, 0},  {1.2, 2.0}, {1.45, 0},
+                                    {1.65, -1}, {1.85, 0}, {2.2, 0}};
+    size_t nk = sizeof k / sizeof k[0];
+    struct clip c;
+    make_clip(&c, k, nk, 30, 0.3, 0);
+    struct lift_result *r = run(&c, LIFT_CLEAN, NULL, 1, 0);
+    expect_event(r, LIFT_EV_START_OF_LIFTING, 0.45, 0.1);
+    expect_event(r, LIFT_EV_SECOND_PULL_END, 1.2, 0.05);
+    assert_false(r->ev[LIFT_EV_FIRST_PULL_END].found);
+    assert_false(r->ev[LIFT_EV_TRANSITION].found);
+    assert_non_null(strstr(r->ev[LIFT_EV_TRANSITION].reason, "continuous"));
+    /* the bar comes to rest at 1.85 s; the low point is anywhere on the flat end */
+    assert_true(r->ev[LIFT_EV_CATCH_END].found);
+    assert_true(r->ev[LIFT_EV_CATCH_END].t_s > 1.8);
+    lift_result_destroy(r);
+    free_clip(&c);
+}
+
 static void test_invalid_and_parse(void **state)
 {
     (void)state;
@@ -481,7 +628,9 @@ int main(void)
         cmocka_unit_test(test_snatch_bar_only),   cmocka_unit_test(test_power),
         cmocka_unit_test(test_snatch_with_pose),  cmocka_unit_test(test_lost_frames),
         cmocka_unit_test(test_clean_and_jerk),    cmocka_unit_test(test_json_shapes),
-        cmocka_unit_test(test_invalid_and_parse),
+        cmocka_unit_test(test_invalid_and_parse), cmocka_unit_test(test_knee_noise_not_first_pull),
+        cmocka_unit_test(test_knee_implausible),  cmocka_unit_test(test_squat_is_not_a_pull),
+        cmocka_unit_test(test_fragment),          cmocka_unit_test(test_continuous_pull),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -372,6 +372,16 @@ static void test_lost_frames(void **state)
     assert_false(isnan(r->bar_y_m[37]));
     expect_event(r, LIFT_EV_SECOND_PULL_END, 1.35, 0.07);
     expect_metric(r, LIFT_M_INTERPOLATED_FRACTION, 3.0 / (double)(c.n - 16), 0.01);
+    /* the vendor document marks them: report_metrics.bar_flag 1 = interpolated,
+       2 = missing; the interpolated ones still carry a bar height */
+    json_t *rm = lift_result_json_report_metrics(r);
+    json_t *bf = json_object_get(rm, "bar_flag");
+    assert_int_equal(json_integer_value(json_array_get(bf, 0)), LIFT_BAR_MISSING);
+    assert_int_equal(json_integer_value(json_array_get(bf, 37)), LIFT_BAR_INTERPOLATED);
+    assert_int_equal(json_integer_value(json_array_get(bf, 40)), LIFT_BAR_MEASURED);
+    assert_true(json_is_real(json_array_get(json_object_get(rm, "bar"), 37)));
+    assert_true(json_is_null(json_array_get(json_object_get(rm, "bar"), 0)));
+    json_decref(rm);
     json_t *km = lift_result_json_keypoints(r);
     assert_true(json_is_null(json_array_get(json_object_get(km, "barx"), 0)));
     assert_true(json_real_value(json_array_get(json_object_get(km, "barv"), 37)) == 0.0);

@@ -3,14 +3,16 @@
  * video (see pipeline.h for the stages and the result document).
  *
  * Pass 1 decodes every frame at its native (upright) size and runs the pose
- * tracker on it, keeping only the landmarks (about 1 KB per frame). The
+ * tracker on it, keeping only the landmarks (about 1 KB per frame); for a
+ * lift the plate tracker sees the same frame (pipeline_lift.c). The
  * analysis module then turns the landmark series into metrics and the
- * vendor's document parts. Pass 2 decodes the video again, already
- * downscaled to the analyzed video's size, draws the overlay for the same
- * frame index from the kept landmarks and the analysis results (the analysis
- * decides left/right identity, so the colours follow its repaired labels),
- * and encodes it. Keeping decoded frames between passes would cost gigabytes
- * for a phone clip; decoding twice costs a few milliseconds per frame.
+ * vendor's document parts. Pass 2 (pipeline_video.c) decodes the video
+ * again, already downscaled to the analyzed video's size, draws the overlay
+ * for the same frame index from the kept landmarks and the analysis results
+ * (the analysis decides left/right identity, so the colours follow its
+ * repaired labels), and encodes it, the three steps overlapped on threads.
+ * Keeping decoded frames between passes would cost gigabytes for a phone
+ * clip; decoding twice costs a few milliseconds per frame.
  */
 #include "pipeline/pipeline.h"
 #include "pipeline/pipeline_int.h"

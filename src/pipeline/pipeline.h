@@ -1,11 +1,14 @@
 /*
  * pipeline.h — one video through the whole analysis, offline and reusable:
  *
- *   probe → pose (decode pass 1, BlazePose per frame) → analysis (running |
- *   jumping | weightlifting) → video (decode pass 2, overlay drawn by
- *   src/render, H.264/MP4 faststart at the source frame rate) → results (the
- *   vendor's session document for the activity, plus units, uncertainties
- *   and the pipeline's own figures under "kinalyze").
+ *   probe → pose (decode pass 1, BlazePose per frame; for weightlifting the
+ *   barbell's near plate is tracked on the same frames, seeded at the wrists)
+ *   → bar (weightlifting: the plate track finished, gaps flagged) → analysis
+ *   (running | jumping | weightlifting) → video (decode pass 2 downscaled,
+ *   overlay drawn by src/render, H.264/MP4 faststart at the source frame
+ *   rate; decoding, drawing and encoding run as three concurrent stages) →
+ *   results (the vendor's session document for the activity, plus units,
+ *   uncertainties and the pipeline's own figures under "kinalyze").
  *
  * The worker calls pipeline_run() as the analysis stage of a job (with a
  * progress callback and a cancel flag); `kinalyze analyze` calls it directly.
@@ -14,15 +17,19 @@
  *   the analysis module's parts for the activity (running: metrics,
  *   calculated_metrics, angles, all_timestamps, contact, segments, keypoints;
  *   jumping: metrics, calculated_metrics, angles, whole_report_metrics,
- *   all_timestamps, end_frames, segments, phase_data, keypoints), plus
+ *   all_timestamps, end_frames, segments, phase_data, keypoints;
+ *   weightlifting: metrics (single numbers, phase times in ms), angles,
+ *   report_metrics, all_timestamps (ms), keypoints (body and bar), exercise,
+ *   and under "kinalyze": metrics (value, unit, uncertainty, method or
+ *   reason per item), bar_tracking, scale, body_scale), plus
  *   "activity", "title", "video_url", "analyzed_video_url", "user_name",
  *   "created_at" {date DD/MM/YYYY, time HH:MM AM/PM} taken from the options,
  *   and under "kinalyze" (next to the analysis' units/uncertainty/...):
  *   "pipeline": { "model", "backend", "frames", "frames_with_pose",
  *   "duration_s", "source": {width, height, fps, rotation_deg, codec},
  *   "analyzed_video": {width, height, fps, frames} | null,
- *   "timing_s": {probe, decode, pose, analysis, render, encode, video, results, total},
- *   "real_time_factor" }.
+ *   "timing_s": {probe, decode, pose, bar, analysis, render, encode, video,
+ *   results, total}, "real_time_factor" }.
  *
  * Errors name the stage: the message starts with "<stage>: " and
  * pipeline_result.failed_stage holds the stage name.

@@ -21,7 +21,7 @@ struct worker_job {
     struct store_job job;
     struct store_session session;
     char video_path[BLOB_PATH_MAX];
-    const volatile int *stop;
+    const atomic_int *stop;
     atomic_int cancel; /* raised by worker_job_progress when the job must stop */
     int lost;          /* lease lost or session gone: write nothing more */
     size_t stage;
@@ -54,7 +54,7 @@ const char *worker_job_models_dir(const struct worker_job *j)
 
 int worker_job_cancelled(const struct worker_job *j)
 {
-    return j->lost || (j->stop && *j->stop) || atomic_load(&j->cancel);
+    return j->lost || (j->stop && atomic_load(j->stop)) || atomic_load(&j->cancel);
 }
 
 const atomic_int *worker_job_cancel_flag(const struct worker_job *j)
@@ -124,7 +124,7 @@ static int job_error_permanent(enum kz_err rc)
 }
 
 enum kz_err worker_job_run(struct store *s, struct blob_store *b, const struct worker_opts *o,
-                           const struct store_job *job, const volatile int *stop, struct err_ctx *e)
+                           const struct store_job *job, const atomic_int *stop, struct err_ctx *e)
 {
     struct worker_job *j = calloc(1, sizeof *j);
     struct err_ctx se;
@@ -205,7 +205,7 @@ struct worker_pool {
     struct worker_opts opts;
     pthread_t *threads;
     int n;
-    volatile int stop;
+    atomic_int stop; /* read by job threads without the mutex */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     char owner_base[96];
@@ -224,7 +224,7 @@ static void pool_nap(struct worker_pool *p, double s)
     ts.tv_sec += ts.tv_nsec / 1000000000L;
     ts.tv_nsec %= 1000000000L;
     pthread_mutex_lock(&p->mu);
-    if (!p->stop)
+    if (!atomic_load(&p->stop))
         pthread_cond_timedwait(&p->cv, &p->mu, &ts);
     pthread_mutex_unlock(&p->mu);
 }
@@ -236,7 +236,7 @@ static void *pool_thread(void *arg)
     char owner[128];
     str_printf(owner, sizeof owner, "%s:%d", p->owner_base, ta->index);
     free(ta);
-    while (!p->stop) {
+    while (!atomic_load(&p->stop)) {
         struct store_job job;
         struct err_ctx e;
         enum kz_err rc =
@@ -305,7 +305,7 @@ void worker_pool_stop(struct worker_pool *p)
     if (!p)
         return;
     pthread_mutex_lock(&p->mu);
-    p->stop = 1;
+    atomic_store(&p->stop, 1);
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     for (int i = 0; i < p->n; i++)

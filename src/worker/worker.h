@@ -54,8 +54,7 @@ void worker_pool_stop(struct worker_pool *p);
  * or abandoned, otherwise the stage's error (failed or re-queued).
  */
 enum kz_err worker_job_run(struct store *s, struct blob_store *b, const struct worker_opts *o,
-                           const struct store_job *job, const volatile int *stop,
-                           struct err_ctx *e);
+                           const struct store_job *job, const atomic_int *stop, struct err_ctx *e);
 
 /* ---- for stages ---- */
 struct worker_stage {

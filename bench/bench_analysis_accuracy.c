@@ -2,9 +2,12 @@
  * bench_analysis_accuracy.c — measures the error of every running and
  * jumping metric on the synthetic suites (tests/unit/analysis/synth.c):
  * several seeds × 30/60/120/240 fps × 1.5 px landmark noise, plus a
- * variable-frame-rate row. Prints a Markdown table (bias, mean absolute
- * error, max absolute error, mean reported standard uncertainty) that
- * docs/METRICS.md quotes, and the analysis run time per clip.
+ * variable-frame-rate row (running, CMJ and drop jump). Prints a Markdown
+ * table (bias, mean absolute error, max absolute error, mean reported
+ * standard uncertainty) that docs/METRICS.md quotes, and the analysis run
+ * time per clip. Per-frame jumping series (hipy, vhipy, ahipy, toey, vtoey,
+ * grf) are compared frame by frame with the generator's true motion
+ * (synth_jump_state_at): those rows count frames and have no reported u.
  *
  * Usage: bench_analysis_accuracy [seeds (default 5)] [noise_px (default 1.5)]
  */
@@ -25,7 +28,7 @@ struct acc {
     double sum, sabs, max, unc;
 };
 
-#define MAXROWS 256
+#define MAXROWS 512
 static struct acc rows[MAXROWS];
 static int nrows;
 
@@ -122,6 +125,21 @@ static void bench_run(double fps, double jitter, unsigned seed, double noise)
             m[AN_RM_KNEE_FLEXION_CONTACT].uncertainty);
         add("trunk_lean", "deg", key, m[AN_RM_TRUNK_LEAN].avg - 8, m[AN_RM_TRUNK_LEAN].uncertainty);
         add("rbalance", "% points", key, m[AN_RM_RBALANCE].avg - 50, m[AN_RM_RBALANCE].uncertainty);
+        add("stride_time", "ms", key, 1000 * (m[AN_RM_STRIDE_TIME].avg - 2 * step),
+            1000 * m[AN_RM_STRIDE_TIME].uncertainty);
+        double pace = (1000.0 / 60) / p.speed_mps;
+        add("pace", "%", key, 100 * (m[AN_RM_PACE].avg - pace) / pace,
+            100 * m[AN_RM_PACE].uncertainty / pace);
+        add("shank_angle_contact", "deg", key,
+            m[AN_RM_SHANK_ANGLE_CONTACT].avg - t.shank_angle_contact_deg,
+            m[AN_RM_SHANK_ANGLE_CONTACT].uncertainty);
+        add("contact_angle", "deg", key, m[AN_RM_CONTACT_ANGLE].avg - t.contact_angle_deg,
+            m[AN_RM_CONTACT_ANGLE].uncertainty);
+        add("gct_asymmetry", "% points", key, m[AN_RM_GCT_ASYMMETRY].avg - 0,
+            m[AN_RM_GCT_ASYMMETRY].uncertainty);
+        add("hip_extension_toeoff", "deg", key,
+            m[AN_RM_HIP_EXTENSION_TOEOFF].avg - t.hip_angle_toeoff_deg,
+            m[AN_RM_HIP_EXTENSION_TOEOFF].uncertainty);
         /* Per-event timing. */
         for (int c = 0; c < r.n_contacts; c++) {
             int b = 0;
@@ -204,7 +222,66 @@ static void bench_jump(double fps, double jitter, unsigned seed, double noise, i
                 add("DJ rsi", "%", key, 100 * (m[AN_JM_RSI].values[j] - rsi) / rsi,
                     100 * m[AN_JM_RSI].uncertainty / rsi);
             }
+#define J(name) (drop ? "DJ " name : "CMJ " name)
+            add(J("eccentric_duration"), "ms", key,
+                1000 * (m[AN_JM_ECCENTRIC_DURATION].values[j] - (t.t_lowest[j] - t.t_onset[j])),
+                1000 * m[AN_JM_ECCENTRIC_DURATION].uncertainty);
+            add(J("concentric_duration"), "ms", key,
+                1000 * (m[AN_JM_CONCENTRIC_DURATION].values[j] - (t.t_takeoff[j] - t.t_lowest[j])),
+                1000 * m[AN_JM_CONCENTRIC_DURATION].uncertainty);
+            add(J("time_to_takeoff"), "ms", key,
+                1000 * (m[AN_JM_TIME_TO_TAKEOFF].values[j] - (t.t_takeoff[j] - t.t_onset[j])),
+                1000 * m[AN_JM_TIME_TO_TAKEOFF].uncertainty);
+            if (!drop) {
+                double rsim = t.height_ft_m[j] / (t.t_takeoff[j] - t.t_onset[j]);
+                add("CMJ rsi_modified", "%", key,
+                    100 * (m[AN_JM_RSI_MODIFIED].values[j] - rsim) / rsim,
+                    100 * m[AN_JM_RSI_MODIFIED].uncertainty / rsim);
+            }
+            add(J("knee_angle_eccentric_end"), "deg", key,
+                m[AN_JM_KNEE_ANGLE_ECC_END].values[j] - t.knee_lowest_deg[j],
+                m[AN_JM_KNEE_ANGLE_ECC_END].uncertainty);
+            double mass = o.mass_kg, f_to = mass * (G + t.peak_a_takeoff[j]),
+                   f_la = mass * (G + t.peak_a_landing[j]), pw = mass * t.peak_power_per_kg[j];
+            add(J("max_grf_takeoff"), "%", key,
+                100 * (m[AN_JM_PEAK_GRF_TAKEOFF].values[j] - f_to) / f_to,
+                100 * m[AN_JM_PEAK_GRF_TAKEOFF].uncertainty / f_to);
+            add(J("max_grf_landing"), "%", key,
+                100 * (m[AN_JM_PEAK_GRF_LANDING].values[j] - f_la) / f_la,
+                100 * m[AN_JM_PEAK_GRF_LANDING].uncertainty / f_la);
+            add(J("peak_power"), "%", key, 100 * (m[AN_JM_PEAK_POWER].values[j] - pw) / pw,
+                100 * m[AN_JM_PEAK_POWER].uncertainty / pw);
+            add(J("normalized_power"), "W/kg", key,
+                m[AN_JM_NORMALIZED_POWER].values[j] - t.peak_power_per_kg[j],
+                m[AN_JM_NORMALIZED_POWER].uncertainty);
+            add(J("height_disagreement u"), "flag", key, 0, m[AN_JM_HEIGHT_DISAGREE].uncertainty);
         }
+        /* Per-frame series against the true motion (frames where both are known). */
+        for (int i = 0; i < s.n_frames; i++) {
+            struct synth_jump_state st;
+            double ti = s.frames[i].t_s;
+            int skip = 0, on_box = 0;
+            for (int j = 0; drop && j < t.n; j++) {
+                if (j > 0 && fabs(ti - t.t_box_start[j]) < 0.3)
+                    skip = 1; /* the generator's teleport back onto the box */
+                if (ti >= t.t_box_start[j] - 0.3 && ti < t.t_contact[j])
+                    on_box = 1; /* toey is measured from the local floor: the box top */
+            }
+            if (skip)
+                continue;
+            synth_jump_state_at(&p, ti, &st);
+            add(J("series hipy"), "cm", key, 100 * (r.hipy_m[i] - (st.hip_y_m - t.stand_hip_m)),
+                NAN);
+            add(J("series vhipy"), "m/s", key, r.vhipy_mps[i] - st.hip_v_mps, NAN);
+            add(J("series ahipy"), "m/s^2", key, r.ahipy_mps2[i] - st.hip_a_mps2, NAN);
+            if (!on_box) {
+                add(J("series toey"), "cm", key, 100 * (r.toey_m[i] - st.foot_y_m), NAN);
+                add(J("series vtoey"), "m/s", key, r.vtoey_mps[i] - st.foot_v_mps, NAN);
+            }
+            if (r.grf_n)
+                add(J("series grf"), "N", key, r.grf_n[i] - o.mass_kg * (G + st.hip_a_mps2), NAN);
+        }
+#undef J
     }
     analysis_jumping_result_cleanup(&r);
     analysis_series_cleanup(&s);
@@ -226,6 +303,7 @@ int main(int argc, char **argv)
     for (int sd = 1; sd <= seeds; sd++) {
         bench_run(60, 0.35, (unsigned)sd, noise);
         bench_jump(60, 0.35, (unsigned)sd, noise, 0);
+        bench_jump(60, 0.35, (unsigned)sd, noise, 1);
     }
     printf("Synthetic suites: %d seeds per row, landmark noise %.2f px (scale 2 mm/px), "
            "fps column '-60' = 60 fps with ±35 %% interval jitter.\n\n",

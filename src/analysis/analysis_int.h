@@ -38,6 +38,20 @@ static inline double an_midy(const struct an_kinematics *k, int a, int b, int i)
     return 0.5 * (k->y[a][i] + k->y[b][i]);
 }
 
+/*
+ * Noise gains of the position chain (low-pass at cutoff_hz on samples dt_s
+ * apart, then the three-point derivative once and twice), for white landmark
+ * noise of standard deviation 1: gain[0] = standard deviation of the residual
+ * raw − filtered (what an_kinematics.noise_m measures), gain[1] that of the
+ * velocity (1/s), gain[2] that of the acceleration (1/s²). Computed by passing
+ * a unit impulse through the same code (analysis_signal.c): for a linear,
+ * shift-invariant chain the output variance is σ² × Σ h². So a landmark with
+ * residual noise_m has raw noise σ = noise_m / gain[0], velocity noise
+ * σ·gain[1] and acceleration noise σ·gain[2]. Returns 0, or -1 (bad input,
+ * out of memory: gains NaN).
+ */
+int an_noise_gains(double dt_s, double cutoff_hz, double gain[3]);
+
 /* Index of the frame nearest to time t (k->t_s sorted). */
 int an_frame_at(const struct an_kinematics *k, double t);
 

@@ -456,6 +456,37 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
             out->grf_n[i] = d.mass_kg * (AN_G_MPS2 + out->ahipy_mps2[i]);
     }
 
+    /* Uncertainty inputs, as running does (docs/METRICS.md §1): the raw landmark
+       noise σ = noise_m / g0 (noise_m is the raw − filtered residual; g0 its gain
+       for white noise, an_noise_gains) divided by the mean confidence of the
+       landmarks involved, so a less certain pose model or a lower frame rate (a
+       larger Δt, fewer samples under the low-pass) gives a larger uncertainty. */
+    double gains[3];
+    if (an_noise_gains(dt, k->cutoff_hz_used > 0 ? k->cutoff_hz_used : po.cutoff_hz, gains) ||
+        !(gains[0] > 0))
+        gains[0] = 1, gains[1] = gains[2] = NAN;
+    static const int feet_lm[4] = {AN_L_HEEL, AN_R_HEEL, AN_L_FOOT, AN_R_FOOT};
+    static const int leg_lm[6] = {AN_L_HIP, AN_R_HIP, AN_L_KNEE, AN_R_KNEE, AN_L_ANKLE, AN_R_ANKLE};
+    double conf_feet = 0, conf_hip = 0, conf_leg = 0;
+    for (int i = 0; i < n; i++) {
+        for (int q = 0; q < 4; q++)
+            conf_feet += k->conf[feet_lm[q]][i] / (4.0 * n);
+        for (int q = 0; q < 6; q++)
+            conf_leg += k->conf[leg_lm[q]][i] / (6.0 * n);
+        conf_hip += 0.5 * (k->conf[AN_L_HIP][i] + k->conf[AN_R_HIP][i]) / n;
+    }
+    conf_feet = fmax(0.1, conf_feet), conf_hip = fmax(0.1, conf_hip);
+    conf_leg = fmax(0.1, conf_leg);
+    double noise_u = noise / gains[0] / conf_feet; /* lowest foot point, m */
+    double hipn = 0.5 * (k->noise_m[AN_L_HIP] + k->noise_m[AN_R_HIP]) / gains[0] / conf_hip;
+    double legn = 0;
+    for (int q = 0; q < 6; q++)
+        legn += k->noise_m[leg_lm[q]] / 6;
+    legn = legn / gains[0] / conf_leg;
+    double acc_on[AN_MAX_JUMPS], acc_zv[AN_MAX_JUMPS];
+    double pflip[AN_MAX_JUMPS], a_to[AN_MAX_JUMPS], a_la[AN_MAX_JUMPS], pw_a[AN_MAX_JUMPS],
+        pw_v[AN_MAX_JUMPS];
+
     /* Jumps: each flight, with its preparation window since the previous jump. */
     int nj = 0, prev_end = 0;
     double last_platform_land = NAN;
@@ -588,18 +619,22 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
         v[AN_JM_TAKEOFF_VELOCITY][nj] = vto;
         v[AN_JM_JUMP_HEIGHT_VELOCITY][nj] = 100 * hv;
         v[AN_JM_G_ESTIMATE][nj] = have_scale ? gest : NAN;
-        double u_ev = sqrt(dt * dt / 12 + pow(noise / fmax(0.5, AN_G_MPS2 * tf / 2), 2)) /
+        double u_ev = sqrt(dt * dt / 12 + pow(noise_u / fmax(0.5, AN_G_MPS2 * tf / 2), 2)) /
                       sqrt(fmax(1, 0.5 * (f->n_fit_to + f->n_fit_land) / 3));
         double u_tf = sqrt(2) * u_ev, u_hft = AN_G_MPS2 * tf / 4 * u_tf;
         double srel = isfinite(k->scale_rel_uncertainty) ? k->scale_rel_uncertainty : 0;
         double u_hv_tot = sqrt(u_hv * u_hv + pow(hv * srel, 2));
-        double dh = fabs(hft - hv);
-        v[AN_JM_HEIGHT_DISAGREE][nj] =
-            isfinite(hv)
-                ? (dh > fmax(0.02, 0.1 * hft) && dh > 2 * sqrt(u_hft * u_hft + u_hv_tot * u_hv_tot))
-                : NAN;
+        double dh = fabs(hft - hv), u_dh = sqrt(u_hft * u_hft + u_hv_tot * u_hv_tot);
+        double dh_thr = fmax(fmax(0.02, 0.1 * hft), 2 * u_dh);
+        v[AN_JM_HEIGHT_DISAGREE][nj] = isfinite(hv) ? (dh > dh_thr) : NAN;
+        /* Probability that the flag is wrong: |Δh| on the other side of its threshold,
+           Δh normal with standard uncertainty u_dh (GUM); the flag's own standard
+           uncertainty is that of a Bernoulli variable, √(p(1 − p)). */
+        pflip[nj] = u_dh > 0 ? 0.5 * erfc(fabs(dh - dh_thr) / (u_dh * sqrt(2))) : 0;
         v[AN_JM_CM_DEPTH][nj] = have_scale ? 100 * (H0 - hy[zv]) : NAN;
         double t_on = drop ? last_platform_land : k->t_s[on];
+        acc_on[nj] = drop ? NAN : fabs(out->ahipy_mps2[on]);
+        acc_zv[nj] = fabs(out->ahipy_mps2[zv]);
         v[AN_JM_ECCENTRIC_DURATION][nj] = k->t_s[zv] - t_on;
         v[AN_JM_CONCENTRIC_DURATION][nj] = f->t_to - k->t_s[zv];
         v[AN_JM_TIME_TO_TAKEOFF][nj] = f->t_to - t_on;
@@ -609,17 +644,18 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
         v[AN_JM_KNEE_ANGLE_ECC_END][nj] =
             0.5 * (k->angle_deg[AN_ANG_LKNE][zv] + k->angle_deg[AN_ANG_RKNE][zv]);
         double fmax_to = NAN, fmax_la = NAN, pmax = NAN;
+        a_to[nj] = a_la[nj] = pw_a[nj] = pw_v[nj] = NAN;
         if (out->grf_n) {
             for (int i = on; i <= to; i++) {
                 double F = out->grf_n[i], P = F * out->vhipy_mps[i];
                 if (isfinite(F) && !(F <= fmax_to))
-                    fmax_to = F;
+                    fmax_to = F, a_to[nj] = out->ahipy_mps2[i];
                 if (isfinite(P) && !(P <= pmax))
-                    pmax = P;
+                    pmax = P, pw_a[nj] = out->ahipy_mps2[i], pw_v[nj] = out->vhipy_mps[i];
             }
             for (int i = la; i <= rec; i++)
                 if (isfinite(out->grf_n[i]) && !(out->grf_n[i] <= fmax_la))
-                    fmax_la = out->grf_n[i];
+                    fmax_la = out->grf_n[i], a_la[nj] = out->ahipy_mps2[i];
         }
         v[AN_JM_PEAK_GRF_TAKEOFF][nj] = fmax_to;
         v[AN_JM_PEAK_GRF_LANDING][nj] = fmax_la;
@@ -664,15 +700,27 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
     double tf_avg = 0;
     for (int i = 0; i < nj; i++)
         tf_avg += v[AN_JM_FLIGHT_TIME][i] / nj;
-    double u_ev = sqrt(dt * dt / 12 +
-                       pow(isfinite(noise) ? noise / fmax(0.5, AN_G_MPS2 * tf_avg / 2) : 0, 2)) /
-                  sqrt(2);
+    double u_ev =
+        sqrt(dt * dt / 12 +
+             pow(isfinite(noise_u) ? noise_u / fmax(0.5, AN_G_MPS2 * tf_avg / 2) : 0, 2)) /
+        sqrt(2);
     double u_tf = sqrt(2) * u_ev;
     double srel = isfinite(k->scale_rel_uncertainty) ? k->scale_rel_uncertainty : 0;
-    double hipn = 0.5 * (k->noise_m[AN_L_HIP] + k->noise_m[AN_R_HIP]);
+    /* Knee angle: two segment ends of about half a leg length each move by σ. */
     double u_ang =
-        isfinite(noise) && isfinite(leg) ? sqrt(2) * noise / (0.5 * leg) * 180 / M_PI : NAN;
-    double u_dur = sqrt(2) * dt / sqrt(12);
+        isfinite(legn) && isfinite(leg) ? sqrt(2) * legn / (0.5 * leg) * 180 / M_PI : NAN;
+    /* Phase events found on the hip velocity at frame resolution (onset: a velocity
+       threshold; lowest point: the velocity's zero crossing): u = √(Δt²/12 + (u_v/|a|)²),
+       the velocity noise u_v = σ_hip·gain[1] turned into time by the hip acceleration
+       at the event. Take-off is the sub-frame u_ev; a drop jump's onset is the box
+       landing (u_ev). Durations combine their two events. */
+    double u_vel_n = gains[1] * hipn;
+    double ma_on = an_mean_range(acc_on, 0, nj), ma_zv = an_mean_range(acc_zv, 0, nj);
+    double u_on =
+        d.kind == AN_JUMP_DROP ? u_ev : sqrt(dt * dt / 12 + pow(u_vel_n / fmax(0.5, ma_on), 2));
+    double u_zv = sqrt(dt * dt / 12 + pow(u_vel_n / fmax(0.5, ma_zv), 2));
+    double u_ecc = sqrt(u_on * u_on + u_zv * u_zv), u_con = sqrt(u_zv * u_zv + u_ev * u_ev);
+    double u_dur = sqrt(u_on * u_on + u_ev * u_ev); /* onset → take-off */
     double hv_avg = 0, dep_avg = 0;
     int hvn = 0;
     for (int i = 0; i < nj; i++)
@@ -681,6 +729,24 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
     if (hvn)
         hv_avg /= hvn, dep_avg /= hvn;
     double u_v = isfinite(hipn) ? hipn / fmax(0.05, tf_avg / 2) : NAN;
+    /* Height-disagreement flag: mean Bernoulli variance of the per-jump flags. */
+    double pq = 0;
+    for (int i = 0; i < nj; i++)
+        pq += pflip[i] * (1 - pflip[i]) / nj;
+    /* GRF and power (propagation, GUM §5.1.2): F = m (g + a), P = F·v with a and v
+       the hip-mid acceleration and velocity at the sample where the peak was taken.
+       Their noise is the hip noise through the filter and the derivatives,
+       u_a = σ_hip·gain[2], u_v = σ_hip·gain[1] (uncorrelated at one sample: a
+       stationary signal's first and second derivatives are). Single jump:
+       u(F) = m·u_a, u(P) = m·√((v·u_a)² + ((g + a)·u_v)²); systematic: the scale
+       multiplies a and v, u_sys(F) = m·|a|·s_rel, u_sys(P) = m·|v (g + 2a)|·s_rel.
+       The mass is an input (no uncertainty); the hip-as-centre-of-mass error and
+       the low-pass's smoothing of impact peaks are not in it (METRICS.md). */
+    double mass = d.mass_kg, u_acc = gains[2] * hipn, u_vel = u_vel_n;
+    double A_to = an_mean_range(a_to, 0, nj), A_la = an_mean_range(a_la, 0, nj);
+    double PA = an_mean_range(pw_a, 0, nj), PV = an_mean_range(pw_v, 0, nj);
+    double u_pw = mass * sqrt(pow(PV * u_acc, 2) + pow((AN_G_MPS2 + PA) * u_vel, 2));
+    double u_pw_sys = mass * fabs(PV * (AN_G_MPS2 + 2 * PA)) * srel;
     struct {
         int id;
         double us, usys;
@@ -689,19 +755,19 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
         {AN_JM_JUMP_HEIGHT, 100 * AN_G_MPS2 * tf_avg / 4 * u_tf, 0},
         {AN_JM_JUMP_HEIGHT_VELOCITY, 100 * AN_G_MPS2 * tf_avg / 2 / AN_G_MPS2 * u_v, hv_avg * srel},
         {AN_JM_TAKEOFF_VELOCITY, u_v, AN_G_MPS2 * tf_avg / 2 * srel},
-        {AN_JM_HEIGHT_DISAGREE, 0, 0},
+        {AN_JM_HEIGHT_DISAGREE, sqrt(pq), 0},
         {AN_JM_CM_DEPTH, 100 * sqrt(2) * hipn, dep_avg * srel},
-        {AN_JM_ECCENTRIC_DURATION, u_dur, 0},
-        {AN_JM_CONCENTRIC_DURATION, u_dur, 0},
+        {AN_JM_ECCENTRIC_DURATION, u_ecc, 0},
+        {AN_JM_CONCENTRIC_DURATION, u_con, 0},
         {AN_JM_TIME_TO_TAKEOFF, u_dur, 0},
         {AN_JM_RSI_MODIFIED, NAN, 0},
         {AN_JM_CONTACT_TIME, u_tf, 0},
         {AN_JM_RSI, NAN, 0},
         {AN_JM_KNEE_ANGLE_ECC_END, u_ang, 0},
-        {AN_JM_PEAK_GRF_TAKEOFF, NAN, 0},
-        {AN_JM_PEAK_GRF_LANDING, NAN, 0},
-        {AN_JM_PEAK_POWER, NAN, 0},
-        {AN_JM_NORMALIZED_POWER, NAN, 0},
+        {AN_JM_PEAK_GRF_TAKEOFF, mass * u_acc, mass * fabs(A_to) * srel},
+        {AN_JM_PEAK_GRF_LANDING, mass * u_acc, mass * fabs(A_la) * srel},
+        {AN_JM_PEAK_POWER, u_pw, u_pw_sys},
+        {AN_JM_NORMALIZED_POWER, mass > 0 ? u_pw / mass : NAN, mass > 0 ? u_pw_sys / mass : NAN},
         {AN_JM_SAYERS_POWER, NAN, 0},
         {AN_JM_G_ESTIMATE, NAN, 0},
     };
@@ -729,12 +795,6 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
         if (mg->available)
             mg->uncertainty = AN_G_MPS2 * srel;
     }
-    for (int i = AN_JM_PEAK_GRF_TAKEOFF; i <= AN_JM_PEAK_POWER; i++)
-        if (out->m[i].available)
-            out->m[i].uncertainty =
-                0.15 * out->m[i].avg; /* see METRICS.md: filtered 2nd derivative */
-    if (out->m[AN_JM_NORMALIZED_POWER].available)
-        out->m[AN_JM_NORMALIZED_POWER].uncertainty = 0.15 * out->m[AN_JM_NORMALIZED_POWER].avg;
     goto done;
 nomem:
     rc = err_set(e, KZ_E_NOMEM, "jumping analysis of %d frames", n);

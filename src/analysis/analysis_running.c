@@ -396,9 +396,13 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
     out->total_distance_m = NAN;
     int have_scale = k->scale_source != AN_SCALE_NONE;
 
-    /* Incline is an input: reported as given. */
+    /* Incline is an input: reported as given. Its uncertainty is that of the setting
+       (GUM §4.3.7, type B): treadmills step the incline by 0.5 % grade, a rectangular
+       distribution of half-width 0.25 % grade, u = 0.25 % / √3 = 0.144 % grade,
+       atan(0.00144) = 0.083°. The video does not measure it (camera roll and deck
+       slope cannot be told apart in one side view). */
     double inc = d.incline_deg;
-    rc = an_metric_set(&out->m[AN_RM_INCLINE], &inc, 1, 0, 0, e);
+    rc = an_metric_set(&out->m[AN_RM_INCLINE], &inc, 1, atan(0.0025 / sqrt(3)) * 180 / M_PI, 0, e);
     if (rc)
         goto fail;
 
@@ -621,6 +625,25 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
         if (isfinite(a0) && isfinite(a1))
             knee_rate += fabs(a1 - a0) / 0.02 / nc;
     }
+    /* Likewise the shank at contact and the hip at toe-off (±10 ms differences). */
+    double shank_rate = 0, hip_rate = 0;
+    for (int c = 0; c < nc; c++) {
+        const struct an_contact *ct = &out->contacts[c];
+        int kn = ct->side ? AN_R_KNEE : AN_L_KNEE, an = ct->side ? AN_R_ANKLE : AN_L_ANKLE;
+        double sa[2];
+        for (int q = 0; q < 2; q++) {
+            double tq = ct->t_on_s + (q ? 0.01 : -0.01);
+            sa[q] = analysis_angle_from_vertical_deg(at(k, k->x[an], tq) - at(k, k->x[kn], tq),
+                                                     at(k, k->y[kn], tq) - at(k, k->y[an], tq),
+                                                     k->facing);
+        }
+        const double *ha = k->angle_deg[ct->side ? AN_ANG_RHIP : AN_ANG_LHIP];
+        double h0 = at(k, ha, ct->t_off_s - 0.01), h1 = at(k, ha, ct->t_off_s + 0.01);
+        if (isfinite(sa[0]) && isfinite(sa[1]))
+            shank_rate += fabs(sa[1] - sa[0]) / 0.02 / nc;
+        if (isfinite(h0) && isfinite(h1))
+            hip_rate += fabs(h1 - h0) / 0.02 / nc;
+    }
     double u_pos_ang = noise * sqrt(2) / fmax(0.05, 0.25 * leg) * 180 / M_PI;
     double hipn = 0.5 * (k->noise_m[AN_L_HIP] + k->noise_m[AN_R_HIP]);
     double u_speed_single = sqrt(2) * noise / fmax(dt, 1e-3) / sqrt(fmax(1, 0.5 * mean_gct / dt));
@@ -644,11 +667,13 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
         {AN_RM_KNEE_FLEXION_CONTACT, nc, sqrt(u_pos_ang * u_pos_ang + pow(knee_rate * u_ev, 2)),
          knee_rate * u_bias},
         {AN_RM_OVERSTRIDE, nc, 100 * sqrt(2) * noise, 100 * 0.25 * srel},
-        {AN_RM_SHANK_ANGLE_CONTACT, nc, u_pos_ang, 0},
+        {AN_RM_SHANK_ANGLE_CONTACT, nc, sqrt(u_pos_ang * u_pos_ang + pow(shank_rate * u_ev, 2)),
+         shank_rate * u_bias},
         {AN_RM_TRUNK_LEAN, ns, u_pos_ang, 0},
         {AN_RM_CONTACT_ANGLE, nc, u_pos_ang, 0},
         {AN_RM_RBALANCE, nrb, 50 * u_dur / mean_gct, 50 * u_bias / mean_gct},
-        {AN_RM_HIP_EXTENSION_TOEOFF, nc, u_pos_ang, 0},
+        {AN_RM_HIP_EXTENSION_TOEOFF, nc, sqrt(u_pos_ang * u_pos_ang + pow(hip_rate * u_ev, 2)),
+         hip_rate * u_bias},
     };
     for (size_t q = 0; q < KZ_ARRAY_LEN(set); q++) {
         struct an_metric *m = &out->m[set[q].id];

@@ -277,6 +277,44 @@ void analysis_signal_derivative(const double *t_s, const double *x, int n, doubl
     }
 }
 
+int an_noise_gains(double dt_s, double cutoff_hz, double gain[3])
+{
+    gain[0] = gain[1] = gain[2] = NAN;
+    if (!(dt_s > 0) || !(cutoff_hz > 0))
+        return -1;
+    /* ±1.5 s around the impulse (at least 16 samples a side, at most 4096): the
+       filter's response has died out long before the ends. */
+    double hs = ceil(1.5 / dt_s);
+    int h = hs < 16 ? 16 : (hs > 4096 ? 4096 : (int)hs);
+    int n = 2 * h + 1;
+    double *t = calloc(4 * (size_t)n, sizeof(double));
+    if (!t)
+        return -1;
+    double *x = t + n, *f = x + n, *d = f + n;
+    for (int i = 0; i < n; i++) {
+        t[i] = i * dt_s;
+        x[i] = i == h ? 1 : 0;
+    }
+    int rc = -1;
+    if (analysis_signal_lowpass(t, x, n, cutoff_hz, f, NULL, NULL) == KZ_OK) {
+        double s0 = 0, s1 = 0, s2 = 0;
+        for (int i = 0; i < n; i++)
+            s0 += (x[i] - f[i]) * (x[i] - f[i]);
+        analysis_signal_derivative(t, f, n, d); /* velocity response */
+        for (int i = 0; i < n; i++)
+            s1 += d[i] * d[i];
+        analysis_signal_derivative(t, d, n, x); /* acceleration response (x reused) */
+        for (int i = 0; i < n; i++)
+            s2 += x[i] * x[i];
+        gain[0] = sqrt(s0);
+        gain[1] = sqrt(s1);
+        gain[2] = sqrt(s2);
+        rc = 0;
+    }
+    free(t);
+    return rc;
+}
+
 double analysis_angle_3pt_deg(double ax, double ay, double bx, double by, double cx, double cy)
 {
     double ux = ax - bx, uy = ay - by, vx = cx - bx, vy = cy - by;

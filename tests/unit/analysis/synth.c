@@ -273,7 +273,7 @@ int synth_run_make(const struct synth_run *p, struct an_series *s, struct synth_
         memset(t, 0, sizeof *t);
         double Tst = 60.0 / p->cadence_spm;
         double tend = s->frames[s->n_frames - 1].t_s;
-        double ksum = 0;
+        double ksum = 0, ssum = 0, csum = 0, hsum = 0;
         for (int k = 0; k < 256; k++) {
             double on = 0.1 + k * Tst;
             if (on > tend)
@@ -288,9 +288,25 @@ int synth_run_make(const struct synth_run *p, struct an_series *s, struct synth_
             double ux = H.x - K.x, uy = H.y - K.y, vx = A.x - K.x, vy = A.y - K.y;
             double ang = acos((ux * vx + uy * vy) / (hypot(ux, uy) * hypot(vx, vy)));
             ksum += 180 - ang * 180 / M_PI;
+            /* Shank from vertical (+ ankle ahead), the athlete faces +x. */
+            ssum += atan2(A.x - K.x, K.y - A.y) * 180 / M_PI;
+            /* Contact point (the lower of heel and toe) → hip line vs the ground ahead. */
+            struct pt he = ps.lm[AN_L_HEEL + o], to = ps.lm[AN_L_FOOT + o];
+            struct pt cp = to.y < he.y ? to : he;
+            csum += atan2(H.y - cp.y, cp.x - H.x) * 180 / M_PI;
+            /* Hip angle at toe-off: trunk line (shoulder → hip) to thigh (hip → knee). */
+            run_pose(p, &b, on + p->contact_s, &ps, NULL);
+            struct pt S = ps.lm[AN_L_SHOULDER + o], H2 = ps.lm[AN_L_HIP + o],
+                      K2 = ps.lm[AN_L_KNEE + o];
+            double tx = H2.x - S.x, ty = H2.y - S.y, qx = K2.x - H2.x, qy = K2.y - H2.y;
+            hsum += atan2(tx * qy - ty * qx, tx * qx + ty * qy) * 180 / M_PI;
             t->n_contacts++;
         }
-        t->knee_flexion_contact_deg = t->n_contacts ? ksum / t->n_contacts : NAN;
+        int nc = t->n_contacts;
+        t->knee_flexion_contact_deg = nc ? ksum / nc : NAN;
+        t->shank_angle_contact_deg = nc ? ssum / nc : NAN;
+        t->contact_angle_deg = nc ? csum / nc : NAN;
+        t->hip_angle_toeoff_deg = nc ? hsum / nc : NAN;
     }
     return 0;
 }
@@ -337,6 +353,7 @@ static void jump_plan(const struct synth_jump *p, const struct body *b, struct j
     for (int j = 0; j < p->n_jumps && j < 8; j++) {
         double hto = H0 + ext;
         if (p->drop) {
+            tr->t_box_start[j] = t;
             add(pl, J_BOX, &t, 1.0, 0, 0, 0, 0);
             double tf = sqrt(2 * p->box_m / G), vi = sqrt(2 * G * p->box_m);
             add(pl, J_FALL, &t, tf, 0, 0, 0, 0);
@@ -470,6 +487,89 @@ static void jump_pose(const struct jplan *pl, const struct body *b, double t, st
     pose_build(b, hip, lean, ft, sho, elb, ps);
 }
 
+void synth_jump_state_at(const struct synth_jump *p, double t, struct synth_jump_state *st)
+{
+    struct body b = body_of(p->c.height_m);
+    struct jplan pl;
+    struct synth_jump_truth tr;
+    jump_plan(p, &b, &pl, &tr);
+    const double h = 2e-4;
+    double hy[3], fy[3];
+    for (int q = 0; q < 3; q++) {
+        struct pose ps;
+        jump_pose(&pl, &b, t + (q - 1) * h, &ps);
+        hy[q] = ps.lm[AN_L_HIP].y;
+        fy[q] = INFINITY;
+        static const int feet[4] = {AN_L_HEEL, AN_R_HEEL, AN_L_FOOT, AN_R_FOOT};
+        for (int k = 0; k < 4; k++)
+            fy[q] = fmin(fy[q], ps.lm[feet[k]].y);
+    }
+    st->hip_y_m = hy[1];
+    st->hip_v_mps = (hy[2] - hy[0]) / (2 * h);
+    st->hip_a_mps2 = (hy[2] - 2 * hy[1] + hy[0]) / (h * h);
+    st->foot_y_m = fy[1];
+    st->foot_v_mps = (fy[2] - fy[0]) / (2 * h);
+}
+
+/* Phase times and peaks of jump j by the analysis' definitions (synth.h), on a
+   1 ms grid of the true motion. */
+static void jump_truth_phases(const struct synth_jump *p, const struct body *b,
+                              struct synth_jump_truth *tr, int j)
+{
+    const double step = 1e-3;
+    struct synth_jump_state st;
+    double to = tr->t_takeoff[j];
+    double w0 = p->drop ? tr->t_contact[j] : fmax(0, to - 1.2);
+    double tl = w0, yl = INFINITY;
+    for (double t = w0; t <= to; t += step) {
+        synth_jump_state_at(p, t, &st);
+        if (st.hip_y_m < yl)
+            yl = st.hip_y_m, tl = t;
+    }
+    tr->t_lowest[j] = tl;
+    double on = w0;
+    if (!p->drop) {
+        double vmin = 0, tb = w0;
+        for (double t = w0; t <= tl; t += step) {
+            synth_jump_state_at(p, t, &st);
+            if (st.hip_v_mps < vmin)
+                vmin = st.hip_v_mps, tb = t;
+        }
+        on = tb;
+        for (;;) {
+            synth_jump_state_at(p, on - step, &st);
+            if (on - step < w0 || !(st.hip_v_mps < 0.1 * vmin))
+                break;
+            on -= step;
+        }
+    }
+    tr->t_onset[j] = on;
+    double amax = -INFINITY, pmax = -INFINITY;
+    for (double t = on; t <= to; t += step) {
+        synth_jump_state_at(p, t, &st);
+        amax = fmax(amax, st.hip_a_mps2);
+        pmax = fmax(pmax, (G + st.hip_a_mps2) * st.hip_v_mps);
+    }
+    tr->peak_a_takeoff[j] = amax;
+    tr->peak_power_per_kg[j] = pmax;
+    amax = -INFINITY;
+    for (double t = tr->t_landing[j]; t <= tr->t_landing[j] + 0.9; t += step) {
+        synth_jump_state_at(p, t, &st);
+        amax = fmax(amax, st.hip_a_mps2);
+    }
+    tr->peak_a_landing[j] = amax;
+    /* Knee flexion at the lowest point: 180° − interior hip-knee-ankle angle. */
+    struct jplan pl;
+    struct synth_jump_truth dummy;
+    jump_plan(p, b, &pl, &dummy);
+    struct pose ps;
+    jump_pose(&pl, b, tl, &ps);
+    struct pt H = ps.lm[AN_L_HIP], K = ps.lm[AN_L_KNEE], A = ps.lm[AN_L_ANKLE];
+    double ux = H.x - K.x, uy = H.y - K.y, vx = A.x - K.x, vy = A.y - K.y;
+    tr->knee_lowest_deg[j] =
+        180 - acos((ux * vx + uy * vy) / (hypot(ux, uy) * hypot(vx, vy))) * 180 / M_PI;
+}
+
 int synth_jump_make(const struct synth_jump *p, struct an_series *s, struct synth_jump_truth *t)
 {
     struct rng r = {p->c.seed * 2654435761ULL + 3};
@@ -485,8 +585,12 @@ int synth_jump_make(const struct synth_jump *p, struct an_series *s, struct synt
         jump_pose(&pl, &b, s->frames[i].t_s, &ps);
         render(&p->c, &ps, 0, &r, &s->frames[i]);
     }
-    if (t)
+    if (t) {
+        tr.stand_hip_m = pl.H0;
+        for (int j = 0; j < tr.n; j++)
+            jump_truth_phases(p, &b, &tr, j);
         *t = tr;
+    }
     return 0;
 }
 

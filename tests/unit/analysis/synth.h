@@ -39,6 +39,10 @@ struct synth_run_truth {
     double t_on[256], t_off[256];
     int side[256];
     double knee_flexion_contact_deg; /* mean over contacts */
+    /* Means over contacts, same definitions as the analysis (facing +x): */
+    double shank_angle_contact_deg; /* shank from vertical at contact, + ankle ahead of knee */
+    double contact_angle_deg;       /* lower of heel/toe → hip-mid line vs the ground ahead */
+    double hip_angle_toeoff_deg;    /* trunk line → thigh at toe-off, + flexion */
 };
 
 struct synth_jump {
@@ -56,7 +60,28 @@ struct synth_jump_truth {
     int n;
     double t_takeoff[8], t_landing[8], t_contact[8];
     double flight_s[8], height_ft_m[8], height_v_m[8], depth_m[8], takeoff_v_mps[8];
+    double stand_hip_m; /* standing hip height above the floor */
+    /* Drop jump: the generator puts the athlete back on the box instantly at this
+       time (a jump no body makes; per-frame comparisons skip ±0.3 s around it). */
+    double t_box_start[8];
+    /* Phases by the analysis' definitions applied to the true hip motion: onset =
+       hip velocity below 10 % of its most negative value before the lowest point
+       (drop jump: the floor contact after the box), lowest hip point. */
+    double t_onset[8], t_lowest[8];
+    double knee_lowest_deg[8]; /* knee flexion at the lowest point */
+    /* Peaks of the true hip acceleration (GRF / m − g) from onset to take-off and
+       from landing to the end of that jump, and of (g + a)·v (power / m) from
+       onset to take-off. */
+    double peak_a_takeoff[8], peak_a_landing[8], peak_power_per_kg[8];
 };
+
+/* True hip and lowest-foot motion of a synthetic jump at time t (metres, y up,
+   floor at 0; derivatives by central differences of the generator, 0.2 ms). */
+struct synth_jump_state {
+    double hip_y_m, hip_v_mps, hip_a_mps2;
+    double foot_y_m, foot_v_mps;
+};
+void synth_jump_state_at(const struct synth_jump *p, double t, struct synth_jump_state *st);
 
 /* Fill `s` (initialised here; caller calls analysis_series_cleanup). 0 on success. */
 int synth_run_make(const struct synth_run *p, struct an_series *s, struct synth_run_truth *t);

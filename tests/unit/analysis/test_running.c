@@ -83,8 +83,20 @@ static void check_run(double fps)
     assert_true(fabs(r.m[AN_RM_TRUNK_LEAN].avg - 8) < 1.0);
     /* Knee flexion at contact within 8° (filtered angle near a fast event). */
     assert_true(fabs(r.m[AN_RM_KNEE_FLEXION_CONTACT].avg - t.knee_flexion_contact_deg) < 8);
-    /* Balance of a symmetric runner within 2 points of 50 %. */
+    /* Balance of a symmetric runner within 2 points of 50 %; its GCT asymmetry within
+       3 points of 0 (bench: max 2.7 points at 30 fps). */
     assert_true(fabs(r.m[AN_RM_RBALANCE].avg - 50) < 2);
+    assert_true(fabs(r.m[AN_RM_GCT_ASYMMETRY].avg) < 3);
+    /* Pace = (1000/60)/speed within 2 % (bench: max 0.8 %). */
+    double pace = (1000.0 / 60) / p.speed_mps;
+    assert_true(fabs(r.m[AN_RM_PACE].avg - pace) < 0.02 * pace);
+    /* Angles at the events against the generator's geometry at the true event times
+       (synth.c): shank at contact within 6° (bench: bias −3 to −4.4°, max 5.8°: the
+       filter rounds the foot's landing), contact angle within 2° (max 1.2°), hip at
+       toe-off within 5° (max 4.9°). */
+    assert_true(fabs(r.m[AN_RM_SHANK_ANGLE_CONTACT].avg - t.shank_angle_contact_deg) < 6);
+    assert_true(fabs(r.m[AN_RM_CONTACT_ANGLE].avg - t.contact_angle_deg) < 2);
+    assert_true(fabs(r.m[AN_RM_HIP_EXTENSION_TOEOFF].avg - t.hip_angle_toeoff_deg) < 5);
     /* Foot strike: angle within 3° and rearfoot at >= 60 fps, unavailable below. */
     if (fps >= 60) {
         assert_true(fabs(r.m[AN_RM_FOOTSTRIKE_ANGLE].avg - p.strike_deg) < 3);
@@ -93,8 +105,10 @@ static void check_run(double fps)
         assert_false(r.m[AN_RM_FOOTSTRIKE_ANGLE].available);
         assert_non_null(strstr(r.m[AN_RM_FOOTSTRIKE_ANGLE].reason, "fps"));
     }
-    /* Incline is reported as given; every metric has a unit and an uncertainty. */
+    /* Incline is reported as given, with the setting's uncertainty (0.5 % grade steps:
+       0.083°); every metric has a unit and an uncertainty. */
     assert_true(fabs(r.m[AN_RM_INCLINE].avg - 1.5) < 1e-9);
+    assert_true(fabs(r.m[AN_RM_INCLINE].uncertainty - 0.0827) < 0.001);
     for (int i = 0; i < AN_RM__COUNT; i++) {
         assert_non_null(r.m[i].unit);
         if (r.m[i].available)
@@ -203,6 +217,30 @@ static void test_run_lr_swap(void **st)
 }
 
 /* A 10 fps clip cannot time contacts: event metrics unavailable with the reason. */
+/* Lower landmark confidence (feet seen at 0.6 instead of 0.95, same pixel noise)
+   and a lower frame rate (30 vs 120 fps) give larger timing uncertainties. */
+static void test_run_uncertainty_conf_fps(void **st)
+{
+    (void)st;
+    struct an_running_result hi, lo, slow;
+    struct synth_run_truth t;
+    struct synth_run p = base_run(120);
+    run(&p, &hi, &t, 0);
+    p.c.foot_visibility = 0.6;
+    run(&p, &lo, &t, 0);
+    p = base_run(30);
+    run(&p, &slow, &t, 0);
+    static const int keys[] = {AN_RM_CONTACT_TIME, AN_RM_FLIGHT_TIME, AN_RM_STEP_TIME,
+                               AN_RM_CADENCE, AN_RM_DUTY_FACTOR};
+    for (size_t q = 0; q < sizeof keys / sizeof keys[0]; q++) {
+        assert_true(lo.m[keys[q]].uncertainty > hi.m[keys[q]].uncertainty);
+        assert_true(slow.m[keys[q]].uncertainty > hi.m[keys[q]].uncertainty);
+    }
+    analysis_running_result_cleanup(&hi);
+    analysis_running_result_cleanup(&lo);
+    analysis_running_result_cleanup(&slow);
+}
+
 static void test_run_low_fps(void **st)
 {
     (void)st;
@@ -307,12 +345,19 @@ static void test_run_height_scale(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_run_30),          cmocka_unit_test(test_run_60),
-        cmocka_unit_test(test_run_120),         cmocka_unit_test(test_run_240),
-        cmocka_unit_test(test_run_events),      cmocka_unit_test(test_run_variable_rate),
-        cmocka_unit_test(test_run_lr_swap),     cmocka_unit_test(test_run_low_fps),
-        cmocka_unit_test(test_run_feet_hidden), cmocka_unit_test(test_run_too_few_steps),
-        cmocka_unit_test(test_run_json),        cmocka_unit_test(test_run_height_scale),
+        cmocka_unit_test(test_run_30),
+        cmocka_unit_test(test_run_60),
+        cmocka_unit_test(test_run_120),
+        cmocka_unit_test(test_run_240),
+        cmocka_unit_test(test_run_events),
+        cmocka_unit_test(test_run_variable_rate),
+        cmocka_unit_test(test_run_lr_swap),
+        cmocka_unit_test(test_run_low_fps),
+        cmocka_unit_test(test_run_feet_hidden),
+        cmocka_unit_test(test_run_too_few_steps),
+        cmocka_unit_test(test_run_json),
+        cmocka_unit_test(test_run_height_scale),
+        cmocka_unit_test(test_run_uncertainty_conf_fps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -345,6 +345,9 @@ struct an_running_result {
     int alternation_violations; /* consecutive same-side contacts (after repair) */
     int side_repair_kept;       /* 1: the continuity L/R repair changed labels and was kept */
     int side_repair_rejected;   /* 1: it was undone because the raw labels alternate better */
+    int time_base_not_real;     /* 1: running below 100 steps/min of video time: the clip's
+                                   clock is not real time (slow motion), so durations,
+                                   rates, speed and stride length are unavailable */
     double incline_deg;
     double mean_visibility;
 };
@@ -478,6 +481,7 @@ void analysis_jumping_result_cleanup(struct an_jumping_result *r); /* NULL-safe 
  *     "scale": { "source": "world_landmarks", "m_per_px": n, "rel_uncertainty": n },
  *     "fps": n, "cutoff_hz": n, "treadmill": bool, "incline_degree": n,
  *     "side_swaps_fixed": n, "arm_swaps_fixed": n, "alternation_violations": n,
+ *     "time_base_not_real": bool (slow motion detected, see an_running_result),
  *     "contacts": [ {"side":"left","t_on":s,"t_off":s,"frame_on":i,"frame_off":i}, ... ]
  *   }
  * }

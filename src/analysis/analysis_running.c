@@ -40,6 +40,35 @@
 #define RUN_MIN_FPS 25.0
 #define STRIKE_MIN_FPS 60.0
 #define RUN_MIN_CONTACTS 4
+/* Stance vs swing from the foot's horizontal motion relative to the hip (the stance
+   foot stands while the hip passes over it; the swing foot overtakes the hip): a
+   foot moving forward relative to the hip faster than SWING_V_LEG_PER_S leg
+   lengths/s for SWING_MIN_S or longer swings, even when it stays near the floor;
+   a stance must let the hip pass by STANCE_MIN_PASS_LEG leg lengths (walking and
+   running move 0.7-1 leg length per stance: Winter, Biomechanics and Motor Control
+   of Human Movement 2009, gait data; Novacheck, Gait Posture 1998;7:77-95). */
+#define SWING_V_LEG_PER_S 0.5
+#define SWING_MIN_S 0.04
+#define STANCE_MIN_PASS_LEG 0.15
+#define TRAVEL_MIN_LEG_PER_S 0.3
+/* Steady gait repeats its stance time within a few percent (stride-to-stride CV of
+   2-5 %: Hausdorff, J Neuroeng Rehabil 2005;2:19); with at least RUN_MIN_CONTACTS
+   contacts, one shorter than FRAGMENT_OF_MEDIAN of the clip's median is a piece of
+   a stance cut by pose jitter, one longer than PAUSE_OF_MEDIAN times the median is
+   a pause (standing, turning round), and a step (contact to next contralateral
+   contact) longer than PAUSE_OF_MEDIAN times the median step spans a pause or a
+   missed contact, one shorter than FRAGMENT_OF_MEDIAN of it pairs two detections
+   of the same moment: none of them is a gait event. */
+#define FRAGMENT_OF_MEDIAN 0.4
+/* Running (flight phases: duty factor below 50 %, Folland et al. 2017; 20-40 % from
+   jogging to sprinting) is done at
+   140-230 steps/min; self-selected 150-185 (Heiderscheit et al., Med Sci Sports
+   Exerc 2011;43:296-302; Cavanagh & Kram, Med Sci Sports Exerc 1989;21:467-479). */
+#define SCALE_MAX_SIZE_RATIO 1.5
+#define RUN_MIN_DUTY_PCT 15.0
+#define RUN_MAX_DUTY_PCT 45.0
+#define RUN_MIN_CADENCE_SPM 100.0
+#define PAUSE_OF_MEDIAN 1.8
 
 static const struct {
     const char *key, *unit;
@@ -182,9 +211,130 @@ static double refine_event(const struct an_kinematics *k, int side, const struct
     return t;
 }
 
+/*
+ * Direction of travel per frame (+1/-1 along x): the sign of the hip-mid's
+ * horizontal velocity averaged over +-0.5 s where the athlete moves over the
+ * ground faster than TRAVEL_MIN_LEG_PER_S (overground, also walking
+ * backwards), else the clip's facing (treadmill, a camera following the
+ * athlete, standing still).
+ */
+static void travel_direction(const struct an_kinematics *k, double leg, signed char *dir)
+{
+    int n = k->n, lo = 0, hi = 0, cnt = 0;
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        while (hi < n && k->t_s[hi] <= k->t_s[i] + 0.5) {
+            double v = 0.5 * (k->vx[AN_L_HIP][hi] + k->vx[AN_R_HIP][hi]);
+            if (isfinite(v))
+                sum += v, cnt++;
+            hi++;
+        }
+        while (lo < hi && k->t_s[lo] < k->t_s[i] - 0.5) {
+            double v = 0.5 * (k->vx[AN_L_HIP][lo] + k->vx[AN_R_HIP][lo]);
+            if (isfinite(v))
+                sum -= v, cnt--;
+            lo++;
+        }
+        double m = cnt ? sum / cnt : 0;
+        dir[i] = (signed char)(isfinite(leg) && fabs(m) > TRAVEL_MIN_LEG_PER_S * leg
+                                   ? (m > 0 ? 1 : -1)
+                                   : (k->facing >= 0 ? 1 : -1));
+    }
+}
+
+/* Horizontal velocity of the foot (mean of heel and toe) relative to the hip-mid,
+   + forward along the direction of travel: about minus the speed over the ground
+   while the foot stands, positive while it swings forward. NaN if unknown. */
+static double foot_rel_v(const struct an_kinematics *k, int side, int i, const signed char *dir)
+{
+    double vh = k->vx[side ? AN_R_HEEL : AN_L_HEEL][i], vt = k->vx[side ? AN_R_FOOT : AN_L_FOOT][i];
+    double vf = isfinite(vh) && isfinite(vt) ? 0.5 * (vh + vt) : (isfinite(vh) ? vh : vt);
+    double hv = 0.5 * (k->vx[AN_L_HIP][i] + k->vx[AN_R_HIP][i]);
+    return (vf - hv) * dir[i];
+}
+
+/* Horizontal position of the foot relative to the hip-mid along the direction of travel. */
+static double foot_rel_x(const struct an_kinematics *k, int side, int i, const signed char *dir)
+{
+    double xh = k->x[side ? AN_R_HEEL : AN_L_HEEL][i], xt = k->x[side ? AN_R_FOOT : AN_L_FOOT][i];
+    double xf = isfinite(xh) && isfinite(xt) ? 0.5 * (xh + xt) : (isfinite(xh) ? xh : xt);
+    double hx = 0.5 * (k->x[AN_L_HIP][i] + k->x[AN_R_HIP][i]);
+    return (xf - hx) * dir[i];
+}
+
+/* Time between frames j-1 and j at which the relative foot velocity crosses v. */
+static double rel_v_crossing(const struct an_kinematics *k, int side, int j, const signed char *dir,
+                             double v)
+{
+    double a = foot_rel_v(k, side, j - 1, dir), b = foot_rel_v(k, side, j, dir);
+    double w = (isfinite(a) && isfinite(b) && a != b) ? (v - a) / (b - a) : 0.5;
+    w = fmin(1, fmax(0, w));
+    return k->t_s[j - 1] + w * (k->t_s[j] - k->t_s[j - 1]);
+}
+
+/* One candidate stance [a, b] (frames) of a low interval; split_on/off: the part
+   starts/ends where a forward swing was cut out, not at a height crossing. */
+struct stance_part {
+    int a, b, split_on, split_off;
+    double t_on, t_off, v_on, v_off; /* results; v_* sole speeds at height crossings */
+};
+
+/*
+ * Time one candidate stance; returns 1 for a timed contact, 0 for none. Flags
+ * the frames of stances and of partial contacts at a clip edge or gap (those
+ * are not timed). Not a stance: shorter than 50 ms (noise touching the band),
+ * or the hip does not pass over the foot (the foot moves back relative to the
+ * hip by less than STANCE_MIN_PASS_LEG leg lengths: standing still, turning
+ * round, a foot hovering low in the swing). Events at a height crossing are
+ * interpolated and extrapolated to the floor (refine_event); at a cut-out swing,
+ * where the relative foot velocity crosses the swing threshold.
+ */
+static int stance_time(const struct an_kinematics *k, int side, const struct side_info *si,
+                       const double *s, double L, double leg, const signed char *dir,
+                       struct stance_part *sp, unsigned char *flags)
+{
+    int a = sp->a, b = sp->b, n = k->n;
+    sp->v_on = sp->v_off = NAN;
+    if ((!sp->split_on && (a == 0 || !isfinite(s[a - 1]))) ||
+        (!sp->split_off && (b == n - 1 || !isfinite(s[b + 1])))) {
+        for (int f = a; f <= b; f++)
+            flags[f] = 1; /* partial contact at a clip edge or gap: not timed */
+        return 0;
+    }
+    if (k->t_s[b] - k->t_s[a] < 0.05)
+        return 0;
+    int mid = (a + b) / 2; /* one direction for both ends: it may flip while standing */
+    double pass =
+        (foot_rel_x(k, side, b, dir) * dir[b] - foot_rel_x(k, side, a, dir) * dir[a]) * dir[mid];
+    if (isfinite(pass) && isfinite(leg) && pass > -STANCE_MIN_PASS_LEG * leg)
+        return 0;
+    if (sp->split_on) {
+        sp->t_on = rel_v_crossing(k, side, a, dir, SWING_V_LEG_PER_S * leg);
+    } else {
+        double t0 = k->t_s[a - 1], t1 = k->t_s[a];
+        double tc = t0 + (s[a - 1] - L) / (s[a - 1] - s[a]) * (t1 - t0);
+        double v = (s[a] - s[a - 1]) / (t1 - t0);
+        sp->t_on = refine_event(k, side, si, a - 1, -1, tc, v);
+        if (v < 0)
+            sp->v_on = -v;
+    }
+    if (sp->split_off) {
+        sp->t_off = rel_v_crossing(k, side, b + 1, dir, SWING_V_LEG_PER_S * leg);
+    } else {
+        double t0 = k->t_s[b], t1 = k->t_s[b + 1];
+        double tc = t0 + (L - s[b]) / (s[b + 1] - s[b]) * (t1 - t0);
+        double v = (s[b + 1] - s[b]) / (t1 - t0);
+        sp->t_off = refine_event(k, side, si, b + 1, +1, tc, v);
+        if (v > 0)
+            sp->v_off = v;
+    }
+    return sp->t_off > sp->t_on;
+}
+
 /* Find contacts of one side; appends to out (capacity cap). Returns count or -1. */
-static int side_contacts(const struct an_kinematics *k, int side, double leg, struct side_info *si,
-                         struct an_contact *out, int cap, unsigned char *flags)
+static int side_contacts(const struct an_kinematics *k, int side, double leg,
+                         const signed char *dir, struct side_info *si, struct an_contact *out,
+                         int cap, unsigned char *flags)
 {
     int n = k->n, nc = 0;
     double *s = malloc(sizeof(double) * (size_t)(n ? n : 1));
@@ -254,44 +404,90 @@ static int side_contacts(const struct an_kinematics *k, int side, double leg, st
                 break;
             }
         }
-        for (int f = a; f <= b; f++)
-            flags[f] = 1;
-        if (a == 0 || b == n - 1 || !isfinite(s[a - 1]) || !isfinite(s[b + 1]))
-            continue; /* partial contact at a clip edge or gap: not timed */
-        if (k->t_s[b] - k->t_s[a] < 0.05)
-            continue; /* shorter than any running contact: noise touching the band */
-        /* Sub-frame crossings and extrapolation to the floor. */
-        double t0 = k->t_s[a - 1], t1 = k->t_s[a];
-        double tc = t0 + (s[a - 1] - L) / (s[a - 1] - s[a]) * (t1 - t0);
-        double v = (s[a] - s[a - 1]) / (t1 - t0);
-        double ton = refine_event(k, side, si, a - 1, -1, tc, v);
-        t0 = k->t_s[b];
-        t1 = k->t_s[b + 1];
-        double tc2 = t0 + (L - s[b]) / (s[b + 1] - s[b]) * (t1 - t0);
-        double v2 = (s[b + 1] - s[b]) / (t1 - t0);
-        double toff = refine_event(k, side, si, b + 1, +1, tc2, v2);
-        if (toff <= ton)
-            continue;
-        if (v < 0)
-            von += -v, con++;
-        if (v2 > 0)
-            voff += v2, coff++;
-        if (nc < cap) {
-            struct an_contact *c = &out[nc++];
-            memset(c, 0, sizeof *c);
-            c->side = side;
-            c->t_on_s = ton;
-            c->t_off_s = toff;
-            c->frame_on = an_frame_at(k, ton);
-            c->frame_off = an_frame_at(k, toff);
+        /* A low interval may hold more than one stance, or none: a foot that stays near
+           the floor while it swings forward (walking's low toe clearance, the far foot
+           hidden behind the near leg, pose jitter) is not standing on it. Split the
+           interval at forward swings and time each part that is a stance. */
+        int p = a;
+        while (p <= b) {
+            int q = p, sw0 = -1, sw1 = -1;
+            while (q <= b && sw0 < 0) {
+                if (!(foot_rel_v(k, side, q, dir) > SWING_V_LEG_PER_S * leg)) {
+                    q++;
+                    continue;
+                }
+                int r = q;
+                while (r <= b && foot_rel_v(k, side, r, dir) > SWING_V_LEG_PER_S * leg)
+                    r++;
+                if (r - q >= 2 && k->t_s[r - 1] - k->t_s[q] >= SWING_MIN_S - 1e-9)
+                    sw0 = q, sw1 = r - 1;
+                q = r;
+            }
+            int e = sw0 >= 0 ? sw0 - 1 : b;
+            if (e >= p && nc < cap) {
+                struct stance_part sp = {.a = p, .b = e, .split_on = p != a, .split_off = e != b};
+                int got = stance_time(k, side, si, s, L, leg, dir, &sp, flags);
+                if (got) {
+                    struct an_contact *c = &out[nc++];
+                    memset(c, 0, sizeof *c);
+                    c->side = side;
+                    c->t_on_s = sp.t_on;
+                    c->t_off_s = sp.t_off;
+                    c->frame_on = an_frame_at(k, sp.t_on);
+                    c->frame_off = an_frame_at(k, sp.t_off);
+                    if (isfinite(sp.v_on))
+                        von += sp.v_on, con++;
+                    if (isfinite(sp.v_off))
+                        voff += sp.v_off, coff++;
+                }
+            }
+            if (sw0 < 0)
+                break;
+            p = sw1 + 1;
         }
     }
     si->vel_on = con ? von / con : NAN;
     si->vel_off = coff ? voff / coff : NAN;
+    for (int c = 0; c < nc; c++)
+        for (int f = out[c].frame_on; f <= out[c].frame_off; f++)
+            if (f >= 0 && f < n)
+                flags[f] = 1;
 done:
     free(s);
     free(buf);
     return nc;
+}
+
+/* Remove fragments and pauses (see FRAGMENT_OF_MEDIAN) from contacts c (n, in time
+   order), clearing their frames in flags; returns the new count. */
+static int drop_non_gait(const struct an_kinematics *k, struct an_contact *c, int n,
+                         unsigned char *flags)
+{
+    if (n < RUN_MIN_CONTACTS)
+        return n;
+    double *d = malloc(sizeof(double) * (size_t)n);
+    if (!d)
+        return n;
+    for (int i = 0; i < n; i++)
+        d[i] = c[i].t_off_s - c[i].t_on_s;
+    double med = an_median(d, n);
+    free(d);
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        double g = c[i].t_off_s - c[i].t_on_s;
+        if (g < FRAGMENT_OF_MEDIAN * med || g > PAUSE_OF_MEDIAN * med) {
+            for (int f = c[i].frame_on; f <= c[i].frame_off; f++)
+                if (f >= 0 && f < k->n)
+                    flags[f] = 0;
+            continue;
+        }
+        c[m++] = c[i];
+    }
+    for (int i = 0; i < m; i++) /* the sides' contacts share frames */
+        for (int f = c[i].frame_on; f <= c[i].frame_off; f++)
+            if (f >= 0 && f < k->n)
+                flags[f] = 1;
+    return m;
 }
 
 static int cmp_contact(const void *a, const void *b)
@@ -363,12 +559,49 @@ static enum kz_err contact_details(const struct an_kinematics *k, struct an_cont
     return KZ_OK;
 }
 
+/*
+ * Spread of the athlete's apparent size: 90th / 10th percentile over frames and
+ * sides of the pose model's leg length (hip-knee + knee-ankle, px, landmarks
+ * with visibility >= 0.5). Knee flexion does
+ * not change it; in a side view of gait it stays within about 1.3 (1.1-1.3 on the
+ * static-camera clips of docs/METRICS.md); beyond SCALE_MAX_SIZE_RATIO the camera
+ * zoomed, the athlete's distance to it changed or the pose switched people, and
+ * one pixel-to-metre scale does not describe the clip. NaN when unknown.
+ */
+static double apparent_size_ratio(const struct an_series *s)
+{
+    double *b = malloc(sizeof(double) * 2 * (size_t)(s->n_frames ? s->n_frames : 1));
+    if (!b)
+        return NAN;
+    int m = 0;
+    for (int i = 0; i < s->n_frames; i++) {
+        const struct an_frame *f = &s->frames[i];
+        if (!f->valid)
+            continue;
+        for (int sd = 0; sd < 2; sd++) {
+            const struct an_landmark *h = &f->lm[sd ? AN_R_HIP : AN_L_HIP],
+                                     *kn = &f->lm[sd ? AN_R_KNEE : AN_L_KNEE],
+                                     *a = &f->lm[sd ? AN_R_ANKLE : AN_L_ANKLE];
+            if (h->visibility < 0.5f || kn->visibility < 0.5f || a->visibility < 0.5f)
+                continue;
+            double l = hypot(h->x_px - kn->x_px, h->y_px - kn->y_px) +
+                       hypot(kn->x_px - a->x_px, kn->y_px - a->y_px);
+            if (isfinite(l) && l > 0)
+                b[m++] = l;
+        }
+    }
+    double r = m >= 10 ? an_percentile(b, m, 90) / an_percentile(b, m, 10) : NAN;
+    free(b);
+    return r;
+}
+
 static enum kz_err run_once(const struct an_series *s, const struct an_running_opts *o,
                             struct an_running_result *out, struct err_ctx *e)
 {
     enum kz_err rc = KZ_OK;
     double *v[AN_RM__COUNT] = {0};
     double *cspeed = NULL;
+    signed char *dir = NULL;
     memset(out, 0, sizeof *out);
     for (int i = 0; i < AN_RM__COUNT; i++)
         an_metric_init(&out->m[i], rm_def[i].key, rm_def[i].unit);
@@ -395,6 +628,15 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
     out->total_time_s = n > 1 ? k->t_s[n - 1] - k->t_s[0] : 0;
     out->total_distance_m = NAN;
     int have_scale = k->scale_source != AN_SCALE_NONE;
+    char scale_reason[AN_REASON_MAX] = "no pixel-to-metre scale (no world landmarks, no height)";
+    double size_ratio = apparent_size_ratio(s);
+    if (have_scale && size_ratio > SCALE_MAX_SIZE_RATIO) {
+        have_scale = 0;
+        str_printf(scale_reason, sizeof scale_reason,
+                   "apparent leg length varies %.1fx (zoom, moving camera, changing distance "
+                   "or person): no single px-to-m scale",
+                   size_ratio);
+    }
 
     /* Incline is an input: reported as given. Its uncertainty is that of the setting
        (GUM §4.3.7, type B): treadmills step the incline by 0.5 % grade, a rectangular
@@ -435,15 +677,20 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
     struct side_info si[2];
     memset(si, 0, sizeof si);
     int nc = 0;
+    dir = malloc((size_t)(n ? n : 1));
+    if (!dir)
+        goto nomem;
+    travel_direction(k, leg, dir);
     if (!reason[0]) {
         for (int sd = 0; sd < 2; sd++) {
-            int c =
-                side_contacts(k, sd, leg, &si[sd], out->contacts + nc, (int)cap - nc, out->contact);
+            int c = side_contacts(k, sd, leg, dir, &si[sd], out->contacts + nc, (int)cap - nc,
+                                  out->contact);
             if (c < 0)
                 goto nomem;
             nc += c;
         }
         qsort(out->contacts, (size_t)nc, sizeof *out->contacts, cmp_contact);
+        nc = drop_non_gait(k, out->contacts, nc, out->contact);
         out->n_contacts = nc;
         if (nc < RUN_MIN_CONTACTS)
             str_printf(reason, sizeof reason, "too few steps: %d foot contacts found, %d needed",
@@ -513,6 +760,16 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
     int nL = 0, nR = 0;
     int nrb = 0;
     double *rb = v[AN_RM_RBALANCE];
+    double step_med = NAN; /* median step, for the pause rule (PAUSE_OF_MEDIAN) */
+    {
+        double *tmp = v[AN_RM_STEP_TIME]; /* scratch: the step loop rewrites it */
+        int m = 0;
+        for (int c = 0; c + 1 < nc; c++)
+            if (out->contacts[c].side != out->contacts[c + 1].side)
+                tmp[m++] = out->contacts[c + 1].t_on_s - out->contacts[c].t_on_s;
+        if (m >= RUN_MIN_CONTACTS - 1)
+            step_med = an_median(tmp, m);
+    }
     for (int c = 0; c + 1 < nc; c++) {
         struct an_contact *a = &out->contacts[c], *b = &out->contacts[c + 1];
         if (a->side == b->side) {
@@ -520,6 +777,8 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
             continue;
         }
         double step = b->t_on_s - a->t_on_s;
+        if (step > PAUSE_OF_MEDIAN * step_med || step < FRAGMENT_OF_MEDIAN * step_med)
+            continue; /* a pause, a missed or a doubled contact: not a step */
         double gct = a->t_off_s - a->t_on_s;
         v[AN_RM_STEP_TIME][ns] = step;
         v[AN_RM_CADENCE][ns] = 60.0 / step;
@@ -680,7 +939,7 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
         if (!have_scale && (set[q].id == AN_RM_SPEED || set[q].id == AN_RM_PACE ||
                             set[q].id == AN_RM_STRIDE_LENGTH || set[q].id == AN_RM_VERTICAL_OSC ||
                             set[q].id == AN_RM_OVERSTRIDE))
-            an_metric_unavailable(m, "no pixel-to-metre scale (no world landmarks, no height)");
+            an_metric_unavailable(m, "%s", scale_reason);
         if (set[q].id == AN_RM_FOOTSTRIKE_ANGLE && !strike_ok)
             an_metric_unavailable(m,
                                   "frame rate %.1f fps is below the %.0f fps needed to measure "
@@ -694,6 +953,28 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
        pulled up by one short, mis-detected step). */
     if (out->m[AN_RM_CADENCE].available && out->m[AN_RM_STEP_TIME].available)
         out->m[AN_RM_CADENCE].avg = 60.0 / out->m[AN_RM_STEP_TIME].avg;
+    /* Time base: a steady gait (>= RUN_MIN_CONTACTS steps, at most one in four
+       breaking the left/right alternation) with the duty factor of running but below
+       RUN_MIN_CADENCE_SPM is not humanly possible in real time, so the clip's clock
+       is not real time (slow motion with an unknown factor). Durations and rates are
+       then not reported; ratios (duty factor, balance, asymmetry), lengths and
+       angles do not depend on the clock and stay. */
+    if (out->m[AN_RM_DUTY_FACTOR].available && out->m[AN_RM_CADENCE].available &&
+        ns >= RUN_MIN_CONTACTS && viol * 4 <= ns &&
+        out->m[AN_RM_DUTY_FACTOR].avg >= RUN_MIN_DUTY_PCT &&
+        out->m[AN_RM_DUTY_FACTOR].avg < RUN_MAX_DUTY_PCT &&
+        out->m[AN_RM_CADENCE].avg < RUN_MIN_CADENCE_SPM) {
+        static const int timed[] = {AN_RM_CADENCE,   AN_RM_CONTACT_TIME, AN_RM_FLIGHT_TIME,
+                                    AN_RM_STEP_TIME, AN_RM_STRIDE_TIME,  AN_RM_SPEED,
+                                    AN_RM_PACE,      AN_RM_STRIDE_LENGTH};
+        double cad = out->m[AN_RM_CADENCE].avg, duty = out->m[AN_RM_DUTY_FACTOR].avg;
+        for (size_t q = 0; q < KZ_ARRAY_LEN(timed); q++)
+            an_metric_unavailable(&out->m[timed[q]],
+                                  "clock not real time (slow motion?): running (duty factor "
+                                  "%.0f%%) at %.0f steps/min of video time",
+                                  duty, cad);
+        out->time_base_not_real = 1;
+    }
     /* GCT asymmetry (one value). */
     if (nL > 0 && nR > 0) {
         double l = sumL / nL, r = sumR / nR, ai = 200.0 * (l - r) / (l + r);
@@ -724,6 +1005,7 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
     if (out->m[AN_RM_SPEED].available)
         out->total_distance_m = out->m[AN_RM_SPEED].avg * out->total_time_s;
     free(cspeed);
+    free(dir);
     for (int i = 0; i < AN_RM__COUNT; i++)
         free(v[i]);
     return KZ_OK;
@@ -731,6 +1013,7 @@ nomem:
     rc = err_set(e, KZ_E_NOMEM, "running analysis");
 fail:
     free(cspeed);
+    free(dir);
     for (int i = 0; i < AN_RM__COUNT; i++)
         free(v[i]);
     return rc;

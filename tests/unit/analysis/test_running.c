@@ -364,6 +364,44 @@ static void test_run_json_repaired_keypoints(void **st)
     analysis_series_cleanup(&clean);
 }
 
+/* Slow motion: the same run with its clock stretched 4x (a 240 fps capture played at
+   60 fps) shows running at 42 steps/min of video time, which no runner does: the
+   durations and rates are unavailable with the reason, the clock-free ratios stay. */
+static void test_run_slow_motion(void **st)
+{
+    (void)st;
+    struct synth_run p = base_run(240);
+    p.duration_s = 3;
+    struct an_series s;
+    assert_int_equal(synth_run_make(&p, &s, NULL), 0);
+    for (int i = 0; i < s.n_frames; i++)
+        s.frames[i].t_s *= 4;
+    struct an_running_result r;
+    assert_int_equal(analysis_running_run(&s, NULL, &r, NULL), KZ_OK);
+    assert_true(r.time_base_not_real);
+    const int timed[] = {AN_RM_CADENCE,   AN_RM_CONTACT_TIME, AN_RM_FLIGHT_TIME,
+                         AN_RM_STEP_TIME, AN_RM_STRIDE_TIME,  AN_RM_SPEED,
+                         AN_RM_PACE,      AN_RM_STRIDE_LENGTH};
+    for (size_t q = 0; q < sizeof timed / sizeof timed[0]; q++) {
+        assert_false(r.m[timed[q]].available);
+        assert_non_null(strstr(r.m[timed[q]].reason, "slow motion"));
+    }
+    /* Duty factor is clock-free: within 3 points of the real-time value. */
+    double step = 60.0 / p.cadence_spm;
+    assert_true(r.m[AN_RM_DUTY_FACTOR].available);
+    assert_true(fabs(r.m[AN_RM_DUTY_FACTOR].avg - 100 * p.contact_s / (2 * step)) < 3);
+    assert_true(r.m[AN_RM_RBALANCE].available);
+    analysis_running_result_cleanup(&r);
+    analysis_series_cleanup(&s);
+    /* The real-time clip is not flagged. */
+    assert_int_equal(synth_run_make(&p, &s, NULL), 0);
+    assert_int_equal(analysis_running_run(&s, NULL, &r, NULL), KZ_OK);
+    assert_false(r.time_base_not_real);
+    assert_true(r.m[AN_RM_CADENCE].available);
+    analysis_running_result_cleanup(&r);
+    analysis_series_cleanup(&s);
+}
+
 /* Scale from the athlete's height is reported as such and agrees with the world
    landmarks within 5 %. */
 static void test_run_height_scale(void **st)
@@ -397,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_run_too_few_steps),
         cmocka_unit_test(test_run_json),
         cmocka_unit_test(test_run_json_repaired_keypoints),
+        cmocka_unit_test(test_run_slow_motion),
         cmocka_unit_test(test_run_height_scale),
         cmocka_unit_test(test_run_uncertainty_conf_fps),
     };

@@ -1,14 +1,18 @@
 /*
  * test_pipeline_clips.c — end-to-end on one real clip from ../shared/media:
- *   test_pipeline_clips CLIP ACTIVITY METRIC MIN MAX [MAX_FRAMES [EXERCISE]]
- * runs the whole pipeline (lite model) and checks that it completes; with
+ *   test_pipeline_clips CLIP ACTIVITY METRIC MIN MAX [MAX_FRAMES [EXERCISE [MODEL]]]
+ * runs the whole pipeline (MODEL, default lite; EXERCISE "-" = none) and
+ * checks that it completes; with
  * METRIC "-" also that the analyzed video (H.264, long side <= 1280) has
  * every frame; otherwise (no video made) that the
  * metric is physically plausible: calculated_metrics.METRIC.avg when the
  * document has it, else every value of metrics.METRIC, must lie in
  * [MIN, MAX]; "max:OBJECT.SERIES" checks the largest value of a per-frame
  * series (e.g. max:whole_report_metrics.hipy, the jump's hip rise in m);
- * METRIC "-" checks completion only. MAX_FRAMES > 0 analyses
+ * METRIC "-" checks completion only. Several checks on one run: METRIC
+ * "name=lo:hi,name=lo:hi,..." (MIN MAX ignored); a name prefixed "!" must be
+ * unavailable, with its reason printed (e.g. "!speed" on a moving camera).
+ * MAX_FRAMES > 0 analyses
  * only the first frames (keeps the sanitizer build within the CI budget). Registered once per clip
  * in meson.build. Skips (exit 77) when the clip or the models are absent.
  */
@@ -87,6 +91,46 @@ static int check_metric(const json_t *doc, const char *metric, double lo, double
     return bad ? -1 : 0;
 }
 
+/* "!name": the metric must be reported unavailable (under kinalyze.unavailable). */
+static int check_unavailable(const json_t *doc, const char *metric)
+{
+    const json_t *why =
+        json_object_get(json_object_get(json_object_get(doc, "kinalyze"), "unavailable"), metric);
+    const json_t *cm = json_object_get(json_object_get(doc, "calculated_metrics"), metric);
+    printf("%s: %s\n", metric, why ? json_string_value(why) : "AVAILABLE");
+    return why && !cm ? 0 : -1;
+}
+
+/* "name=lo:hi,!name,...": every check must hold (all are run and printed). */
+static int check_list(const json_t *doc, const char *spec)
+{
+    char buf[1024];
+    int bad = 0;
+    str_copy(buf, sizeof buf, spec);
+    for (char *p = buf; p && *p;) {
+        char *next = strchr(p, ',');
+        if (next)
+            *next++ = 0;
+        if (*p == '!') {
+            bad |= check_unavailable(doc, p + 1) != 0;
+        } else {
+            char *eq = strchr(p, '='), *colon = eq ? strchr(eq, ':') : NULL;
+            if (!eq || !colon) {
+                fprintf(stderr, "bad check '%s'\n", p);
+                return -1;
+            }
+            *eq = 0;
+            *colon = 0;
+            if (check_metric(doc, p, strtod(eq + 1, NULL), strtod(colon + 1, NULL)) != 0) {
+                fprintf(stderr, "FAIL: %s not plausible\n", p);
+                bad = 1;
+            }
+        }
+        p = next;
+    }
+    return bad ? -1 : 0;
+}
+
 static int atoi_checked(const char *s)
 {
     int64_t v = 0;
@@ -96,7 +140,7 @@ static int atoi_checked(const char *s)
 int main(int argc, char **argv)
 {
     if (argc < 6) {
-        fprintf(stderr, "usage: %s CLIP ACTIVITY METRIC MIN MAX [MAX_FRAMES [EXERCISE]]\n",
+        fprintf(stderr, "usage: %s CLIP ACTIVITY METRIC MIN MAX [MAX_FRAMES [EXERCISE [MODEL]]]\n",
                 argv[0]);
         return 2;
     }
@@ -108,7 +152,8 @@ int main(int argc, char **argv)
         return SKIP;
     }
     str_printf(clip, sizeof(clip), "%s/%s", media, argv[1]);
-    str_printf(model_file, sizeof(model_file), "%s/pose_landmark_lite.tflite", models);
+    const char *model = argc > 8 ? argv[8] : "lite";
+    str_printf(model_file, sizeof(model_file), "%s/pose_landmark_%s.tflite", models, model);
     if (!file_exists(clip)) {
         printf("SKIP: %s absent\n", clip);
         return SKIP;
@@ -139,8 +184,8 @@ int main(int argc, char **argv)
     }
     o.video_path = clip;
     o.max_frames = argc > 6 ? atoi_checked(argv[6]) : 0;
-    o.exercise = argc > 7 ? argv[7] : NULL;
-    o.model = "lite";
+    o.exercise = argc > 7 && strcmp(argv[7], "-") != 0 ? argv[7] : NULL;
+    o.model = model;
     o.models_dir = models;
     o.out_json_path = out_json;
     /* completion runs make and check the analyzed video; metric runs skip it */
@@ -164,7 +209,10 @@ int main(int argc, char **argv)
                 (long long)vid.frame_count, vid.width, vid.height);
         goto done;
     }
-    if (strcmp(argv[3], "-") != 0 && check_metric(r.doc, argv[3], lo, hi) != 0) {
+    if (strchr(argv[3], '=') || argv[3][0] == '!') {
+        if (check_list(r.doc, argv[3]) != 0)
+            goto done;
+    } else if (strcmp(argv[3], "-") != 0 && check_metric(r.doc, argv[3], lo, hi) != 0) {
         fprintf(stderr, "FAIL: %s not plausible\n", argv[3]);
         goto done;
     }

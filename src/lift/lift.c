@@ -414,11 +414,12 @@ enum kz_err lift_analyze(const struct lift_input *in, struct lift_result **out, 
         isfinite(knee_y_px[r->pull_start]) &&
         (r->bar_y_px[r->pull_start] - knee_y_px[r->pull_start]) * in->m_per_px >
             LIFT_KNEE_ABOVE_BAR_MAX_M) {
-        /* The knee joint is ~0.28 of body height above the floor (Winter 2009,
-           segment table), at most ~0.57 m for a 2 m lifter, and the plate
-           centre is 0.225 m above the floor at lift-off: a knee landmark
-           LIFT_KNEE_ABOVE_BAR_MAX_M or more above the bar there is a pose
-           error (legs hidden behind the plate), not a knee. */
+        /* The knee joint is ~0.285 of body height above the floor standing
+           (Winter 2009, segment table: 0.57 m for a 2 m lifter) and lower with
+           the knees bent at lift-off, while the plate centre is 0.225 m above
+           the floor: a knee landmark more than LIFT_KNEE_ABOVE_BAR_MAX_M
+           (0.40 m, with a margin for perspective) above the bar there is a
+           pose error (legs hidden behind the plate), not a knee. */
         r->ev[LIFT_EV_BAR_PAST_KNEE].reason =
             "knee landmarks implausible at the start of the pull (over 40 cm above the bar: "
             "legs hidden behind the plate?)";
@@ -575,7 +576,10 @@ static void compute_metrics(const struct lift_input *in, struct lift_result *r,
         unavailable(r, LIFT_M_BAR_PAST_KNEE_SPEED, ev[LIFT_EV_BAR_PAST_KNEE].reason);
         unavailable(r, LIFT_M_BAR_PAST_KNEE_ACC, ev[LIFT_EV_BAR_PAST_KNEE].reason);
     }
-    set_metric(r, LIFT_M_TOTAL_TIME, r->t_s[end] - r->t_s[s], st * M_SQRT2);
+    if (ev[LIFT_EV_CATCH_END].found) /* ends at the recovery, else at the catch */
+        set_metric(r, LIFT_M_TOTAL_TIME, r->t_s[end] - r->t_s[s], st * M_SQRT2);
+    else /* the lift goes on past the clip (or the bar never came down) */
+        unavailable(r, LIFT_M_TOTAL_TIME, "catch not in the clip");
     if (ev[LIFT_EV_SECOND_PULL_END].found) {
         size_t p = ev[LIFT_EV_SECOND_PULL_END].index;
         double psum = 0, pk = -INFINITY, tsum = 0;

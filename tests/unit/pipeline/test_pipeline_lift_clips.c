@@ -1,9 +1,10 @@
 /*
  * test_pipeline_lift_clips.c — weightlifting end to end on one real clip from
  * ../shared/media (lite pose model, no analyzed video):
- *   test_pipeline_lift_clips CLIP EXERCISE MAX_FRAMES CHECK...
+ *   test_pipeline_lift_clips CLIP EXERCISE MAX_FRAMES [@OPTION=VALUE...] CHECK...
  * runs the whole pipeline (decode, pose, plate tracking, lift analysis) once
- * and evaluates every CHECK on the weightlifting document:
+ * with the options (@mass_kg athlete body mass, @barbell_kg barbell mass) and
+ * evaluates every CHECK on the weightlifting document:
  *   PATH=LO:HI       the number at the dotted PATH (e.g. metrics.max_bar_speed,
  *                    kinalyze.bar_tracking.found_fraction) lies in [LO, HI];
  *   !NAME            metrics.NAME is absent (cannot be measured on this clip)
@@ -171,13 +172,30 @@ int main(int argc, char **argv)
     o.max_frames = atoi_checked(argv[3]);
     o.model = "lite";
     o.models_dir = models;
+    int first_check = 4;
+    for (; first_check < argc && argv[first_check][0] == '@'; first_check++) {
+        const char *a = argv[first_check] + 1, *eq = strchr(a, '=');
+        double v = 0;
+        if (!eq || str_to_double(eq + 1, 0, 1000, &v) != KZ_OK) {
+            fprintf(stderr, "bad option %s\n", argv[first_check]);
+            return 2;
+        }
+        if (strncmp(a, "mass_kg=", 8) == 0)
+            o.mass_kg = v;
+        else if (strncmp(a, "barbell_kg=", 11) == 0)
+            o.barbell_mass_kg = v;
+        else {
+            fprintf(stderr, "unknown option %s\n", argv[first_check]);
+            return 2;
+        }
+    }
     if (pipeline_run(&o, &r, &e) != KZ_OK) {
         fprintf(stderr, "FAIL: pipeline: %s\n", err_msg(&e));
         return 1;
     }
     printf("%s (%s): %lld frames, %lld with a person, %.2f s clip in %.2f s\n", argv[1], argv[2],
            (long long)r.n_frames, (long long)r.n_frames_with_pose, r.duration_s, r.timing.total_s);
-    for (int k = 4; k < argc; k++) {
+    for (int k = first_check; k < argc; k++) {
         const char *c = argv[k];
         int rc = c[0] == '!'                    ? check_absent(r.doc, c + 1)
                  : strncmp(c, "order:", 6) == 0 ? check_order(r.doc, c + 6)
@@ -187,6 +205,6 @@ int main(int argc, char **argv)
     }
     pipeline_result_cleanup(&r);
     if (failed)
-        fprintf(stderr, "FAIL: %d of %d checks\n", failed, argc - 4);
+        fprintf(stderr, "FAIL: %d of %d checks\n", failed, argc - first_check);
     return failed ? 1 : 0;
 }

@@ -247,7 +247,13 @@ static void run_clip(double fps, int with_hands, int occl_from, int occl_to, str
     free(bg);
 }
 
-static void lift_speed(struct run_stats *st, double *vmax, double *hmax)
+struct lift_figures {
+    double vmax, hmax;     /* peak vertical speed m/s, max height m */
+    double dxf, dxb;       /* DxF toward / DxB away, m */
+    double path_max_err_m; /* max |bar path - truth| over the lift, m (origin at lift-off) */
+};
+
+static void lift_speed(struct run_stats *st, struct lift_figures *out)
 {
     size_t n = st->tr.n;
     double *t = malloc(n * sizeof *t), *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
@@ -274,8 +280,26 @@ static void lift_speed(struct run_stats *st, double *vmax, double *hmax)
     struct err_ctx e;
     if (lift_analyze(&in, &r, &e) != KZ_OK)
         fail_msg("lift: %s", e.msg);
-    *vmax = r->m[LIFT_M_MAX_BAR_VEL_Y].value;
-    *hmax = r->m[LIFT_M_MAX_BAR_HEIGHT].value;
+    out->vmax = r->m[LIFT_M_MAX_BAR_VEL_Y].value;
+    out->hmax = r->m[LIFT_M_MAX_BAR_HEIGHT].value;
+    out->dxf = r->m[LIFT_M_DX_TOWARD].value;
+    out->dxb = r->m[LIFT_M_DX_AWAY].value;
+    /* The bar path in metres against the rendered truth, both referenced to the
+       detected lift-off (facing +1: + toward the lifter = image -x). */
+    out->path_max_err_m = INFINITY;
+    if (r->ev[LIFT_EV_START_OF_LIFTING].found && r->ev[LIFT_EV_CATCH_END].found) {
+        size_t s0 = r->ev[LIFT_EV_START_OF_LIFTING].index, s1 = r->ev[LIFT_EV_CATCH_END].index;
+        double x0, y0, err = 0;
+        truth_px(r->t_s[s0], &x0, &y0);
+        for (size_t i = s0; i <= s1; i++) {
+            double tx, ty;
+            truth_px(r->t_s[i], &tx, &ty);
+            double ex = r->bar_x_m[i] - (-(tx - x0) * M_PER_PX);
+            double ey = r->bar_y_m[i] - (-(ty - y0) * M_PER_PX);
+            err = fmax(err, hypot(ex, ey));
+        }
+        out->path_max_err_m = err;
+    }
     lift_result_destroy(r);
     free(t);
     free(x);
@@ -286,28 +310,35 @@ static void lift_speed(struct run_stats *st, double *vmax, double *hmax)
 
 /* Tolerances: centre RMS <= 1.5 px (plate 90 px; blur up to 2 m/s × 1/50 s =
    8 px smear at 25 fps), diameter within 2 %, plate found in >= 95 % of the
-   frames, peak vertical bar speed within 6 % and max height within 2 cm. */
+   frames, peak vertical bar speed within 6 % and max height within 2 cm; the
+   bar path in metres within 2 cm of the truth from lift-off to the catch (6 Hz
+   low-pass lag at the fastest turn included), DxF (5 cm toward the lifter) and
+   DxB (9 cm back) within 1 cm. */
 static void check_fps(double fps, int hands)
 {
     struct run_stats st;
     memset(&st, 0, sizeof st);
     run_clip(fps, hands, -1, -1, &st);
-    double vmax, hmax;
-    lift_speed(&st, &vmax, &hmax);
+    struct lift_figures lf;
+    lift_speed(&st, &lf);
+    double vmax = lf.vmax, hmax = lf.hmax;
     double h_true = 0;
     for (double tt = 0; tt < knots[NK - 1].t; tt += 1e-3)
         if (tt < 1.7)
             h_true = fmax(h_true, height_at(tt));
     printf("fps %.0f hands %d: found %.3f rms %.2f px max %.2f px diam %.2f px conf %.2f "
-           "vmax %.3f m/s hmax %.3f (true %.3f) m\n",
+           "vmax %.3f m/s hmax %.3f (true %.3f) m dxf %.3f dxb %.3f path err %.3f m\n",
            fps, hands, st.found, st.rms_px, st.max_px, st.diam_px, st.tr.mean_confidence, vmax,
-           hmax, h_true);
+           hmax, h_true, lf.dxf, lf.dxb, lf.path_max_err_m);
     assert_true(st.found >= 0.95);
     assert_true(st.rms_px <= 1.5);
     assert_true(fabs(st.diam_px - 2 * PLATE_R) <= 0.02 * 2 * PLATE_R);
     assert_true(fabs(st.tr.m_per_px - M_PER_PX) <= 0.02 * M_PER_PX);
     assert_true(fabs(vmax - 2.0) <= 0.12);
     assert_true(fabs(hmax - h_true) <= 0.02);
+    assert_true(lf.path_max_err_m <= 0.02);
+    assert_true(fabs(lf.dxf - 0.05) <= 0.01);
+    assert_true(fabs(lf.dxb - 0.09) <= 0.01);
     vision_plate_track_cleanup(&st.tr);
 }
 

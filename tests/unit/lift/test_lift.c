@@ -566,6 +566,8 @@ static void test_fragment(void **state)
     expect_event(r, LIFT_EV_MAX_HEIGHT, 1.57, 0.05);
     assert_false(r->ev[LIFT_EV_CATCH_END].found);
     assert_false(r->m[LIFT_M_TOTAL_TIME].available);
+    /* the frames after max height are still labelled as the catch (in progress) */
+    assert_int_equal(r->phase[r->n - 1], LIFT_PHASE_CATCH);
     if (!strstr(r->ev[LIFT_EV_CATCH_END].reason, "still coming down"))
         fail_msg("catch_end: %s", r->ev[LIFT_EV_CATCH_END].reason);
     expect_metric(r, LIFT_M_MAX_BAR_VEL_Y, 2.0, 0.10);

@@ -40,6 +40,26 @@ struct media_info {
  */
 enum kz_err media_probe(const char *path, struct media_info *out, struct err_ctx *e);
 
+/* Frame count and timing read from the container's packets (no decoding). */
+struct media_frame_scan {
+    int64_t frames;             /* video frames (packets the demuxer does not discard) */
+    double last_t_s;            /* presentation time of the last frame after the first's */
+    int64_t repeated_timestamp; /* frames whose timestamp equals another frame's */
+    int64_t no_timestamp;       /* frames without any timestamp */
+};
+
+#define MEDIA_MAX_SCAN_FRAMES (1 << 24) /* refuse more frames (memory bound) */
+
+/*
+ * Count the frames of `path`'s video stream by reading every packet without
+ * decoding (about 1 ms per 1000 frames): one packet is one frame for the
+ * codecs and containers we accept (H.264/HEVC/VPx/AV1/MPEG-4 in MP4, MKV,
+ * ...). Complements media_decoder_open, which proves the first frame
+ * decodes. Errors: as media_probe; KZ_E_TOO_LARGE beyond
+ * MEDIA_MAX_SCAN_FRAMES frames.
+ */
+enum kz_err media_scan_frames(const char *path, struct media_frame_scan *out, struct err_ctx *e);
+
 struct media_decoder;
 struct media_decode_opts {
     int max_long_side_px; /* 0 = native size; else downscale (never upscale) so that

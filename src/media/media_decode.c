@@ -194,12 +194,56 @@ static void fill_info(struct media_decoder *d)
             in->has_audio = 1;
 }
 
+/*
+ * Open `path` with a whitelisted demuxer, read its stream info and pick the
+ * video stream: *fmt (caller closes with avformat_close_input) and *stream.
+ * Errors: KZ_E_FORMAT (not a supported container, no video stream), KZ_E_IO,
+ * KZ_E_NOMEM.
+ */
+static enum kz_err open_container(const char *path, AVFormatContext **fmt, int *stream,
+                                  struct err_ctx *e)
+{
+    AVDictionary *fopts = NULL;
+    enum kz_err rc;
+    int r;
+
+    *stream = -1;
+    *fmt = avformat_alloc_context();
+    if (!*fmt)
+        return err_set(e, KZ_E_NOMEM, "media: out of memory");
+    av_dict_set(&fopts, "format_whitelist", MEDIA_FORMAT_WHITELIST, 0);
+    r = avformat_open_input(fmt, path, NULL, &fopts);
+    av_dict_free(&fopts);
+    if (r < 0) {
+        /* avformat_open_input frees the context on failure. */
+        *fmt = NULL;
+        if (r == AVERROR(EINVAL))
+            return err_set(e, KZ_E_FORMAT, "'%s' is not a supported video container", path);
+        return media_av_err(e, r, KZ_E_FORMAT, "cannot open video", path);
+    }
+    r = avformat_find_stream_info(*fmt, NULL);
+    if (r < 0) {
+        rc = media_av_err(e, r, KZ_E_FORMAT, "cannot read stream info of", path);
+        goto fail;
+    }
+    *stream = pick_video_stream(*fmt);
+    if (*stream < 0) {
+        int audio = av_find_best_stream(*fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0) >= 0;
+        rc = err_set(e, KZ_E_FORMAT, "'%s' has no video stream%s", path,
+                     audio ? " (audio only)" : "");
+        goto fail;
+    }
+    return KZ_OK;
+fail:
+    avformat_close_input(fmt);
+    return rc;
+}
+
 static enum kz_err decoder_open(const char *path, const struct media_decode_opts *opts,
                                 int probe_only, struct media_decoder **out, struct err_ctx *e)
 {
     struct media_decode_opts o = {0};
     struct media_decoder *d = NULL;
-    AVDictionary *fopts = NULL;
     const AVCodec *codec;
     const AVStream *st;
     enum kz_err rc;
@@ -218,37 +262,15 @@ static enum kz_err decoder_open(const char *path, const struct media_decode_opts
         return err_set(e, KZ_E_NOMEM, "media: out of memory");
     d->path = path;
     d->stream = -1;
-    d->fmt = avformat_alloc_context();
     d->pkt = av_packet_alloc();
     d->av = av_frame_alloc();
-    if (!d->fmt || !d->pkt || !d->av) {
+    if (!d->pkt || !d->av) {
         rc = err_set(e, KZ_E_NOMEM, "media: out of memory");
         goto fail;
     }
-    av_dict_set(&fopts, "format_whitelist", MEDIA_FORMAT_WHITELIST, 0);
-    r = avformat_open_input(&d->fmt, path, NULL, &fopts);
-    av_dict_free(&fopts);
-    if (r < 0) {
-        /* avformat_open_input frees the context on failure. */
-        d->fmt = NULL;
-        if (r == AVERROR(EINVAL))
-            rc = err_set(e, KZ_E_FORMAT, "'%s' is not a supported video container", path);
-        else
-            rc = media_av_err(e, r, KZ_E_FORMAT, "cannot open video", path);
+    rc = open_container(path, &d->fmt, &d->stream, e);
+    if (rc != KZ_OK)
         goto fail;
-    }
-    r = avformat_find_stream_info(d->fmt, NULL);
-    if (r < 0) {
-        rc = media_av_err(e, r, KZ_E_FORMAT, "cannot read stream info of", path);
-        goto fail;
-    }
-    d->stream = pick_video_stream(d->fmt);
-    if (d->stream < 0) {
-        int audio = av_find_best_stream(d->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0) >= 0;
-        rc = err_set(e, KZ_E_FORMAT, "'%s' has no video stream%s", path,
-                     audio ? " (audio only)" : "");
-        goto fail;
-    }
     for (unsigned i = 0; i < d->fmt->nb_streams; i++)
         if ((int)i != d->stream)
             d->fmt->streams[i]->discard = AVDISCARD_ALL;
@@ -564,4 +586,82 @@ enum kz_err media_decoder_next(struct media_decoder *d, const struct frame **out
     d->out.index = d->next_index++;
     *out = &d->out;
     return KZ_OK;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+enum kz_err media_scan_frames(const char *path, struct media_frame_scan *out, struct err_ctx *e)
+{
+    AVFormatContext *fmt = NULL;
+    AVPacket *pkt = NULL;
+    int64_t *pts = NULL;
+    size_t n = 0, cap = 0;
+    int stream, r;
+    enum kz_err rc;
+
+    if (!path || !out)
+        return err_set(e, KZ_E_INVALID, "media_scan_frames: NULL argument");
+    memset(out, 0, sizeof(*out));
+    media_init();
+    rc = open_container(path, &fmt, &stream, e);
+    if (rc != KZ_OK)
+        return rc;
+    for (unsigned i = 0; i < fmt->nb_streams; i++)
+        if ((int)i != stream)
+            fmt->streams[i]->discard = AVDISCARD_ALL;
+    pkt = av_packet_alloc();
+    if (!pkt) {
+        rc = err_set(e, KZ_E_NOMEM, "media: out of memory");
+        goto fail;
+    }
+    while ((r = av_read_frame(fmt, pkt)) >= 0) {
+        if (pkt->stream_index == stream && !(pkt->flags & AV_PKT_FLAG_DISCARD)) {
+            int64_t t = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+            if (t == AV_NOPTS_VALUE) {
+                out->no_timestamp++;
+            } else {
+                if (n == cap) {
+                    size_t bytes;
+                    size_t ncap = cap ? cap * 2 : 1024;
+                    if (ncap > MEDIA_MAX_SCAN_FRAMES || size_mul(ncap, sizeof(*pts), &bytes) != 0) {
+                        rc = err_set(e, KZ_E_TOO_LARGE, "'%s': more than %d frames", path,
+                                     MEDIA_MAX_SCAN_FRAMES);
+                        goto fail;
+                    }
+                    int64_t *p = realloc(pts, bytes);
+                    if (!p) {
+                        rc = err_set(e, KZ_E_NOMEM, "media: out of memory");
+                        goto fail;
+                    }
+                    pts = p;
+                    cap = ncap;
+                }
+                pts[n++] = t;
+            }
+        }
+        av_packet_unref(pkt);
+    }
+    if (r != AVERROR_EOF) {
+        rc = media_av_err(e, r, KZ_E_FORMAT, "cannot read packets of", path);
+        goto fail;
+    }
+    out->frames = (int64_t)n + out->no_timestamp;
+    if (n > 0) {
+        double tb = av_q2d(fmt->streams[stream]->time_base);
+        qsort(pts, n, sizeof(*pts), cmp_i64);
+        for (size_t i = 1; i < n; i++)
+            if (pts[i] == pts[i - 1])
+                out->repeated_timestamp++;
+        out->last_t_s = (double)(pts[n - 1] - pts[0]) * tb;
+    }
+    rc = KZ_OK;
+fail:
+    free(pts);
+    av_packet_free(&pkt);
+    avformat_close_input(&fmt);
+    return rc;
 }

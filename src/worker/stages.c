@@ -1,13 +1,17 @@
 /*
  * stages.c — the processing pipeline, one row per stage, run in order by
- * worker_job_run(). Today: "media" decodes every frame of the upload
- * (rotation applied, real timestamps) and stores the media facts and a
- * thumbnail. Pose, analysis and rendering stages are added as rows here.
+ * worker_job_run(). "media" decodes the first frame of the upload (rotation
+ * applied) for the thumbnail, counts every frame from the container's
+ * packets (media_scan_frames: no second full decode, the analysis stage
+ * decodes them all) and stores the media facts; "analysis" runs the
+ * pipeline (stage_analysis.c).
  *
- * Media facts (sessions.media_json): {codec, container, width, height,
- * coded_width, coded_height, rotation_deg, fps, frame_count (frames actually
- * decoded), container_frame_count, duration_s, first_frame_t_s,
- * last_frame_t_s, non_monotonic_timestamps, has_audio, size_bytes}.
+ * Media facts (sessions.media_json): {codec, container, width, height
+ * (upright), coded_width, coded_height, rotation_deg, fps, frame_count
+ * (frames in the video stream), container_frame_count (the header's claim),
+ * duration_s, first_frame_t_s, last_frame_t_s (presentation time after the
+ * first frame), non_monotonic_timestamps (frames with a repeated or missing
+ * timestamp), has_audio, size_bytes}.
  */
 #include "media/media.h"
 #include "worker/worker.h"
@@ -43,51 +47,49 @@ static enum kz_err media_thumbnail(struct worker_job *j, const struct frame *f, 
 static enum kz_err stage_media(struct worker_job *j, struct err_ctx *e)
 {
     struct media_decoder *d = NULL;
+    struct media_decode_opts dopts = {THUMB_LONG_SIDE_PX, 0, 1};
+    struct media_frame_scan scan;
     const struct media_info *mi;
     const struct frame *f = NULL;
     char thumb[256] = "";
-    int64_t n = 0, non_mono = 0, size_bytes = 0;
-    double first_t = 0, last_t = 0;
+    int64_t size_bytes = 0;
     char *json = NULL;
     json_t *facts = NULL;
-    enum kz_err rc = media_decoder_open(worker_job_video_path(j), NULL, &d, e);
+    /* the first frame must decode (thumbnail); the rest are counted from the
+       container's packets — the analysis stage decodes every frame anyway */
+    enum kz_err rc = media_decoder_open(worker_job_video_path(j), &dopts, &d, e);
     if (rc != KZ_OK)
         goto fail;
     mi = media_decoder_info(d);
-    for (;;) {
-        if ((rc = media_decoder_next(d, &f, e)) != KZ_OK)
-            goto fail;
-        if (!f)
-            break;
-        if (n == 0) {
-            first_t = f->t_s;
-            if ((rc = media_thumbnail(j, f, thumb, sizeof thumb, e)) != KZ_OK)
-                goto fail;
-        } else if (f->t_s <= last_t) {
-            non_mono++;
-        }
-        last_t = f->t_s;
-        n++;
-        if (n % 8 == 0) {
-            double frac = mi->frame_count > 0 ? (double)n / (double)mi->frame_count : 0.5;
-            if ((rc = worker_job_progress(j, frac, e)) != KZ_OK)
-                goto fail;
-        }
-    }
-    if (n == 0) {
+    if ((rc = media_decoder_next(d, &f, e)) != KZ_OK)
+        goto fail;
+    if (!f) {
         rc = err_set(e, KZ_E_FORMAT, "the video has no decodable frames");
         goto fail;
     }
+    if ((rc = media_thumbnail(j, f, thumb, sizeof thumb, e)) != KZ_OK)
+        goto fail;
+    if ((rc = worker_job_progress(j, 0.5, e)) != KZ_OK)
+        goto fail;
+    if ((rc = media_scan_frames(worker_job_video_path(j), &scan, e)) != KZ_OK)
+        goto fail;
+    if (scan.frames < 1) {
+        rc = err_set(e, KZ_E_FORMAT, "the video has no frames");
+        goto fail;
+    }
+    int upright_w = mi->rotation_deg % 180 ? mi->coded_height : mi->coded_width;
+    int upright_h = mi->rotation_deg % 180 ? mi->coded_width : mi->coded_height;
     blob_size(worker_job_blob(j), worker_job_session(j)->video_key, &size_bytes, NULL);
     facts = json_pack(
         "{s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:f,s:I,s:I,s:f,s:f,s:f,s:I,s:b,s:I}", "codec", mi->codec,
-        "container", mi->container, "width", mi->width, "height", mi->height, "coded_width",
+        "container", mi->container, "width", upright_w, "height", upright_h, "coded_width",
         mi->coded_width, "coded_height", mi->coded_height, "rotation_deg", mi->rotation_deg, "fps",
-        mi->fps, "frame_count", (json_int_t)n, "container_frame_count", (json_int_t)mi->frame_count,
-        "duration_s",
-        mi->duration_s > 0 ? mi->duration_s : last_t + (mi->fps > 0 ? 1.0 / mi->fps : 0),
-        "first_frame_t_s", first_t, "last_frame_t_s", last_t, "non_monotonic_timestamps",
-        (json_int_t)non_mono, "has_audio", mi->has_audio, "size_bytes", (json_int_t)size_bytes);
+        mi->fps, "frame_count", (json_int_t)scan.frames, "container_frame_count",
+        (json_int_t)mi->frame_count, "duration_s",
+        mi->duration_s > 0 ? mi->duration_s : scan.last_t_s + (mi->fps > 0 ? 1.0 / mi->fps : 0),
+        "first_frame_t_s", f->t_s, "last_frame_t_s", scan.last_t_s, "non_monotonic_timestamps",
+        (json_int_t)(scan.repeated_timestamp + scan.no_timestamp), "has_audio", mi->has_audio,
+        "size_bytes", (json_int_t)size_bytes);
     json = facts ? json_to_string(facts) : NULL;
     if (!json) {
         rc = err_set(e, KZ_E_NOMEM, NULL);

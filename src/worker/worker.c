@@ -167,18 +167,8 @@ enum kz_err worker_job_run(struct store *s, struct blob_store *b, const struct w
         if (rc == KZ_OK)
             log_info("worker: session %s completed in %.2f s", job->session_id, time_mono_s() - t0);
     } else if (rc == KZ_E_CANCELLED || j->lost) {
-        struct store_session gone = {0};
         if (!j->lost && store_job_release(s, &j->job, NULL) == KZ_OK)
             log_info("worker: session %s released back to the queue", job->session_id);
-        /* Deleted while running: remove whatever the stages wrote after the
-           api removed the session's files, so nothing is left behind. */
-        if (j->lost && store_session_get(s, job->session_id, &gone, NULL) == KZ_E_NOT_FOUND) {
-            char dir[STORE_ID_MAX + 16];
-            str_printf(dir, sizeof dir, "sessions/%s", job->session_id);
-            if (blob_remove_prefix(b, dir, NULL) == KZ_OK)
-                log_info("worker: session %s was deleted; its files are removed", job->session_id);
-        }
-        store_session_cleanup(&gone);
         rc = err_set(&se, KZ_E_CANCELLED, "%s", err_msg(&se));
     } else {
         char reason[512];
@@ -191,6 +181,17 @@ enum kz_err worker_job_run(struct store *s, struct blob_store *b, const struct w
                      requeued ? "attempt failed, re-queued" : "failed", reason);
         rc = err_set(&se, orig, "%s", reason);
     }
+    /* Deleted while running (noticed at a heartbeat, or only now because the
+       last stage finished first): remove whatever the stages wrote after the
+       api removed the session's files, so nothing is left behind. */
+    struct store_session gone = {0};
+    if (store_session_get(s, job->session_id, &gone, NULL) == KZ_E_NOT_FOUND) {
+        char dir[STORE_ID_MAX + 16];
+        if (blob_session_key(job->session_id, NULL, dir, sizeof dir, NULL) == KZ_OK &&
+            blob_remove_prefix(b, dir, NULL) == KZ_OK)
+            log_info("worker: session %s was deleted; its files are removed", job->session_id);
+    }
+    store_session_cleanup(&gone);
     if (e)
         *e = se;
     store_session_cleanup(&j->session);

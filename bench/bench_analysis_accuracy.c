@@ -306,7 +306,7 @@ int main(int argc, char **argv)
         bench_jump(60, 0.35, (unsigned)sd, noise, 1);
     }
     printf("Synthetic suites: %d seeds per row, landmark noise %.2f px (scale 2 mm/px), "
-           "fps column '-60' = 60 fps with ±35 %% interval jitter.\n\n",
+           "fps column '~60' = 60 fps with ±35 %% interval jitter.\n\n",
            seeds, noise);
     printf(
         "| metric | unit | fps | n | bias | mean abs error | max abs error | mean reported u |\n");

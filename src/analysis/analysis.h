@@ -431,10 +431,10 @@ struct an_jumping_result {
     struct an_jump jumps[AN_MAX_JUMPS];
     struct an_metric m[AN_JM__COUNT]; /* values[i] belongs to jumps[i] */
     /* per-frame series (n = kin.n), NaN where unknown */
-    double *hipy_m; /* hip-mid height above the standing hip height, m */
-    double *vhipy_mps;
-    double *ahipy_mps2;
-    double *toey_m; /* lowest toe height above the floor, m */
+    double *hipy_m;     /* hip-mid height above the standing hip height, m */
+    double *vhipy_mps;  /* mean of both hips' kin.vy */
+    double *ahipy_mps2; /* mean of both hips' kin.ay */
+    double *toey_m;     /* lowest toe height above the floor, m */
     double *vtoey_mps;
     double *grf_n; /* m·(g + a_hip); NULL when mass unknown */
     double mass_kg;
@@ -445,7 +445,10 @@ struct an_jumping_result {
  * floor line (take-off/landing refined by a quadratic fit of the flight),
  * phases from the hip vertical velocity, heights by flight time and by
  * take-off velocity side by side, depth, durations, RSI(mod), knee angle at
- * the end of the eccentric phase, GRF and power when mass is known.
+ * the end of the eccentric phase, GRF and power when mass is known. Each
+ * metric's uncertainty is derived from the frame interval, the landmarks'
+ * residual noise and mean confidence, propagated through the filter's noise
+ * gains to GRF and power (docs/METRICS.md §1).
  * Errors: KZ_E_INVALID, KZ_E_NOMEM. Free with analysis_jumping_result_cleanup().
  */
 enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jumping_opts *o,

@@ -182,6 +182,10 @@ int cmd_analyze(int argc, char **argv)
         return 2;
     }
     o.video_path = argv[optind + 1];
+    if (pipeline_opts_check(&o, &e) != KZ_OK) {
+        fprintf(stderr, "kinalyze analyze: %s\n", err_msg(&e));
+        return 2;
+    }
     if (mkdir(out_dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "kinalyze analyze: cannot create %s: %s\n", out_dir, strerror(errno));
         return 1;

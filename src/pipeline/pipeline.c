@@ -666,6 +666,29 @@ static enum kz_err write_json(const char *path, const json_t *doc, struct err_ct
     return KZ_OK;
 }
 
+enum kz_err pipeline_opts_check(const struct pipeline_opts *o, struct err_ctx *e)
+{
+    if (!o || !o->video_path || !o->video_path[0] || !pipeline_activity_name(o->activity))
+        return err_set(e, KZ_E_INVALID, "options: a video and an activity are required");
+    if (!(o->mass_kg >= 0) || !(o->height_cm >= 0) || !(o->barbell_mass_kg >= 0) ||
+        !isfinite(o->incline_deg))
+        return err_set(e, KZ_E_INVALID,
+                       "options: body mass, height and barbell mass must be "
+                       ">= 0 and the incline finite");
+    if (o->activity == PIPELINE_JUMPING && o->exercise) {
+        enum an_jump_kind kind;
+        return analysis_jump_kind_parse(o->exercise, &kind, e);
+    }
+    if (o->activity == PIPELINE_WEIGHTLIFTING) {
+        enum lift_exercise ex;
+        if (!o->exercise)
+            return err_set(e, KZ_E_INVALID,
+                           "weightlifting needs an exercise: snatch, clean or clean_and_jerk");
+        return lift_exercise_parse(o->exercise, &ex, e);
+    }
+    return KZ_OK;
+}
+
 enum kz_err pipeline_run(const struct pipeline_opts *o, struct pipeline_result *out,
                          struct err_ctx *e)
 {
@@ -680,12 +703,9 @@ enum kz_err pipeline_run(const struct pipeline_opts *o, struct pipeline_result *
     if (!out)
         return err_set(e, KZ_E_INVALID, "pipeline_run: NULL result");
     memset(out, 0, sizeof(*out));
-    if (!o || !o->video_path || !o->video_path[0] || !pipeline_activity_name(o->activity) ||
-        !(o->mass_kg >= 0) || !(o->height_cm >= 0) || !(o->barbell_mass_kg >= 0) ||
-        !isfinite(o->incline_deg)) {
-        rc = err_set(e, KZ_E_INVALID, "bad options");
+    rc = pipeline_opts_check(o, e);
+    if (rc != KZ_OK)
         goto fail;
-    }
     prog.fn = o->progress;
     prog.user = o->progress_user;
 

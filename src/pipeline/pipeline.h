@@ -104,6 +104,15 @@ struct pipeline_opts {
     const atomic_int *cancel; /* may be NULL; non-zero = stop (checked between frames) */
 };
 
+/*
+ * Check `o` without touching any file: a video path and a known activity,
+ * non-negative masses and height, a finite incline, a known jump exercise
+ * when one is given, and an exercise (snatch | clean | clean_and_jerk) for
+ * weightlifting. pipeline_run does the same first. Errors: KZ_E_INVALID with
+ * a message naming the option.
+ */
+enum kz_err pipeline_opts_check(const struct pipeline_opts *o, struct err_ctx *e);
+
 /* Fill `o` with defaults (running, full model, everything else zero/NULL). */
 void pipeline_opts_init(struct pipeline_opts *o);
 

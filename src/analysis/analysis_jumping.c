@@ -480,9 +480,11 @@ enum kz_err analysis_jumping_run(const struct an_series *s, const struct an_jump
     double noise_u = noise / gains[0] / conf_feet; /* lowest foot point, m */
     double hipn = 0.5 * (k->noise_m[AN_L_HIP] + k->noise_m[AN_R_HIP]) / gains[0] / conf_hip;
     double legn = 0;
+    int nleg = 0;
     for (int q = 0; q < 6; q++)
-        legn += k->noise_m[leg_lm[q]] / 6;
-    legn = legn / gains[0] / conf_leg;
+        if (isfinite(k->noise_m[leg_lm[q]]))
+            legn += k->noise_m[leg_lm[q]], nleg++;
+    legn = nleg ? legn / nleg / gains[0] / conf_leg : noise_u;
     double acc_on[AN_MAX_JUMPS], acc_zv[AN_MAX_JUMPS];
     double pflip[AN_MAX_JUMPS], a_to[AN_MAX_JUMPS], a_la[AN_MAX_JUMPS], pw_a[AN_MAX_JUMPS],
         pw_v[AN_MAX_JUMPS];

@@ -131,7 +131,7 @@ enum lift_phase {
     LIFT_PHASE_TRANSITION,  /* first_pull_end .. transition */
     LIFT_PHASE_SECOND_PULL, /* transition .. second_pull_end */
     LIFT_PHASE_TURNOVER,    /* second_pull_end .. max bar height */
-    LIFT_PHASE_CATCH,       /* max bar height .. catch_end */
+    LIFT_PHASE_CATCH,       /* max bar height .. catch_end (or the clip end if after it) */
     LIFT_PHASE_RECOVERY,    /* catch_end .. recovery_end */
     LIFT_PHASE_JERK_DIP,
     LIFT_PHASE_JERK_DRIVE,

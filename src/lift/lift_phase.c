@@ -365,6 +365,8 @@ void lift_detect_phases(struct lift_result *r)
         label(r, mh, ce + 1, LIFT_PHASE_CATCH);
         if (r->ev[LIFT_EV_RECOVERY_END].found)
             label(r, ce + 1, rec + 1, LIFT_PHASE_RECOVERY);
+    } else if (conf == -1) {
+        label(r, mh, hi + 1, LIFT_PHASE_CATCH); /* still in the catch when the clip ends */
     }
 
     if (r->exercise != LIFT_CLEAN_AND_JERK)

@@ -219,8 +219,13 @@ enum kz_err pl_lift_plan(struct pl_lift *l, struct err_ctx *e)
                r->barbell_mass_kg);
     if (vmax->available)
         str_printf(l->info[k++], sizeof(l->info[0]), "max bar speed %.2f m/s", vmax->value);
+    /* say on screen what the clip does not allow (the reasons are in the JSON) */
+    if (r->pull_start >= r->n)
+        str_copy(l->info[k++], sizeof(l->info[0]), "no snatch/clean pull found");
+    else if (!r->liftoff_in_clip)
+        str_copy(l->info[k++], sizeof(l->info[0]), "lift-off before the clip");
     const struct lift_metric_value *h = &r->m[LIFT_M_MAX_BAR_HEIGHT];
-    if (h->available)
+    if (h->available && k < RENDER_MAX_INFO)
         str_printf(l->info[k++], sizeof(l->info[0]), "max bar height %.2f m", h->value);
     const struct lift_metric_value *p = &r->m[LIFT_M_PEAK_PULL_POWER];
     if (p->available && k < RENDER_MAX_INFO)

@@ -101,10 +101,10 @@ class Analysis(unittest.TestCase):
         s = json.loads(probe.stdout)["streams"][0]
         self.assertEqual((s["codec_name"], int(s["nb_frames"])), ("h264", n))
 
-    def analyzed_video(self, sid, n):
+    def analyzed_video(self, sid, n, key=None):
         """The analyzed-video URL (session management) serves an H.264 MP4 of n frames."""
         st, body = kz.request("GET", self.srv.url(
-            "/session-management/sessions/%s/analyzed-video/" % sid), key=self.admin)
+            "/session-management/sessions/%s/analyzed-video/" % sid), key=key or self.admin)
         self.assertEqual(st, 200, body)
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "a.mp4")
@@ -145,15 +145,19 @@ class Analysis(unittest.TestCase):
         self.analyzed_video(sid, n)
 
     def test_weightlifting_clip(self):
-        st, body = kz.upload(self.srv.url("/weightlifting/sessions/"), self.admin, LIFT_CLIP,
+        # an organization on imperial units: barbell_mass is in lb, analysed in kg
+        imp = kz.admin_create(self.srv.data_dir, "lifts@imperial.example",
+                              organization="Imperial Lifting", units="imperial")["api_key"]
+        st, body = kz.upload(self.srv.url("/weightlifting/sessions/"), imp, LIFT_CLIP,
                              {"session_name": "snatch", "exercise_name": "snatch",
-                              "barbell_mass": "100"})
+                              "barbell_mass": "220"})
         self.assertEqual(st, 200, body)
         sid = body["session_id"]
-        doc = kz.wait_status(self.srv, sid, self.admin, timeout=900)
+        doc = kz.wait_status(self.srv, sid, imp, timeout=900)
         self.assertEqual(doc["status"], "completed", doc)
-        st, d = kz.request("GET", self.srv.url("/weightlifting/sessions/%s/" % sid),
-                           key=self.admin)
+        self.assertEqual((doc["options"]["barbell_mass"], doc["options"]["barbell_unit"]),
+                         (220, "lb"))
+        st, d = kz.request("GET", self.srv.url("/weightlifting/sessions/%s/" % sid), key=imp)
         self.assertEqual(st, 200, d)
         self.assertEqual((d["activity"], d["exercise"]), ("Weightlifting", "snatch"))
         n = len(d["all_timestamps"])
@@ -162,7 +166,9 @@ class Analysis(unittest.TestCase):
         # METRICS-AND-PEERS.md §3.3: a snatch peaks at 1-3 m/s and rises about 1 m
         self.assertTrue(1.0 < m["max_bar_speed"] < 3.0, m)
         self.assertTrue(0.6 < m["max_bar_height"] < 1.6, m)
-        self.assertEqual(m["barbell_weight"], 100)
+        self.assertAlmostEqual(m["barbell_weight"], 220 * 0.45359237, places=3)  # 99.79 kg
+        self.assertNotIn("max_GRF", m)  # the athlete has no body weight on file
+        self.assertEqual(d["kinalyze"]["metrics"]["max_GRF"]["reason"], "body mass unknown")
         for k in ("start_of_lifting", "second_pull_end", "catch_end"):
             self.assertIn(k, m)
         self.assertLess(m["start_of_lifting"], m["second_pull_end"])
@@ -174,11 +180,11 @@ class Analysis(unittest.TestCase):
         self.assertGreater(bt["found_fraction"], 0.8, bt)
         self.assertEqual(d["kinalyze"]["scale"]["source"], "plate_diameter")
         st, ex = kz.request("GET", self.srv.url("/weightlifting/sessions/%s/export/" % sid),
-                            key=self.admin)
+                            key=imp)
         self.assertEqual(st, 200, ex)
         self.assertEqual(len(ex["keypoints"]["barx"]), n)
         self.assertEqual(ex["metrics"]["max_bar_speed"], m["max_bar_speed"])
-        self.analyzed_video(sid, n)
+        self.analyzed_video(sid, n, key=imp)
 
     def test_progress_names_the_pipeline_step(self):
         """While a 13 s clip is analysed, the status names the pipeline's step

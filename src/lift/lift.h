@@ -60,7 +60,9 @@
  *                     of the rise to its standing height (the first maximum after
  *                     the catch that is followed by a 2 cm fall, or the clip end). Unavailable when
  * the rise is under 5 cm (clip ends in the catch). jerk (clean_and_jerk, after recovery_end):
- * jerk_dip_start (bar starts to go down ≥ 2 cm), jerk_dip_end (lowest point = start of the drive),
+ * jerk_dip_start (bar starts to go down ≥ 2 cm), jerk_dip_end (lowest point = start of the drive;
+ * no jerk when the dip is deeper than 0.30 m — a dropped bar — or the bar then does not rise
+ * 0.20 m above the rack height),
  *   jerk_drive_end (peak upward velocity), jerk_catch_end (first local minimum of
  *   height after the jerk max height), jerk_recovery_end (95 % of the rise to the
  *   final overhead height, or the catch when the bar does not rise again).

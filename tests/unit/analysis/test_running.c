@@ -3,7 +3,9 @@
  * known cadence, contact time, flight time, speed, vertical oscillation,
  * foot-strike angle and overstride (synth.c), at 30/60/120/240 fps with
  * 1.5 px landmark noise, with jittered (variable) frame timing, with raw
- * left/right label swaps, and the unavailable cases (10 fps, feet hidden).
+ * left/right label swaps, and the unavailable cases (10 fps, feet hidden, a
+ * slow-motion clock, a zooming camera); the exported keypoints carry the
+ * repaired labels.
  * Every check states its tolerance next to it.
  */
 #include <setjmp.h>
@@ -402,6 +404,39 @@ static void test_run_slow_motion(void **st)
     analysis_series_cleanup(&s);
 }
 
+/* A camera zooming in over the clip (apparent size x1.0 -> x2.0) leaves no single
+   pixel-to-metre scale: speed, pace and stride length are unavailable with the
+   reason, while the timing metrics (relative to the athlete) are still measured. */
+static void test_run_zoom_no_scale(void **st)
+{
+    (void)st;
+    struct synth_run p = base_run(60);
+    p.duration_s = 4;
+    struct an_series s;
+    assert_int_equal(synth_run_make(&p, &s, NULL), 0);
+    double cx = 0.5 * s.width_px, cy = 0.5 * s.height_px;
+    for (int i = 0; i < s.n_frames; i++) {
+        double z = 1.0 + (double)i / s.n_frames;
+        for (int j = 0; j < AN_N_LANDMARKS; j++) {
+            struct an_landmark *l = &s.frames[i].lm[j];
+            l->x_px = (float)(cx + (l->x_px - cx) * z);
+            l->y_px = (float)(cy + (l->y_px - cy) * z);
+        }
+    }
+    struct an_running_result r;
+    assert_int_equal(analysis_running_run(&s, NULL, &r, NULL), KZ_OK);
+    const int metric[] = {AN_RM_SPEED, AN_RM_PACE, AN_RM_STRIDE_LENGTH};
+    for (size_t q = 0; q < sizeof metric / sizeof metric[0]; q++) {
+        assert_false(r.m[metric[q]].available);
+        assert_non_null(strstr(r.m[metric[q]].reason, "apparent leg length"));
+    }
+    /* Cadence is clock- and scale-free: within 2 % of the truth. */
+    assert_true(r.m[AN_RM_CADENCE].available);
+    assert_true(fabs(r.m[AN_RM_CADENCE].avg - p.cadence_spm) < 0.02 * p.cadence_spm);
+    analysis_running_result_cleanup(&r);
+    analysis_series_cleanup(&s);
+}
+
 /* Scale from the athlete's height is reported as such and agrees with the world
    landmarks within 5 %. */
 static void test_run_height_scale(void **st)
@@ -423,21 +458,14 @@ static void test_run_height_scale(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_run_30),
-        cmocka_unit_test(test_run_60),
-        cmocka_unit_test(test_run_120),
-        cmocka_unit_test(test_run_240),
-        cmocka_unit_test(test_run_events),
-        cmocka_unit_test(test_run_variable_rate),
-        cmocka_unit_test(test_run_lr_swap),
-        cmocka_unit_test(test_run_low_fps),
-        cmocka_unit_test(test_run_feet_hidden),
-        cmocka_unit_test(test_run_too_few_steps),
-        cmocka_unit_test(test_run_json),
-        cmocka_unit_test(test_run_json_repaired_keypoints),
-        cmocka_unit_test(test_run_slow_motion),
-        cmocka_unit_test(test_run_height_scale),
-        cmocka_unit_test(test_run_uncertainty_conf_fps),
+        cmocka_unit_test(test_run_30),           cmocka_unit_test(test_run_60),
+        cmocka_unit_test(test_run_120),          cmocka_unit_test(test_run_240),
+        cmocka_unit_test(test_run_events),       cmocka_unit_test(test_run_variable_rate),
+        cmocka_unit_test(test_run_lr_swap),      cmocka_unit_test(test_run_low_fps),
+        cmocka_unit_test(test_run_feet_hidden),  cmocka_unit_test(test_run_too_few_steps),
+        cmocka_unit_test(test_run_json),         cmocka_unit_test(test_run_json_repaired_keypoints),
+        cmocka_unit_test(test_run_slow_motion),  cmocka_unit_test(test_run_zoom_no_scale),
+        cmocka_unit_test(test_run_height_scale), cmocka_unit_test(test_run_uncertainty_conf_fps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

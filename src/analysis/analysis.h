@@ -348,6 +348,9 @@ struct an_running_result {
     int time_base_not_real;     /* 1: running below 100 steps/min of video time: the clip's
                                    clock is not real time (slow motion), so durations,
                                    rates, speed and stride length are unavailable */
+    int not_a_gait;             /* 1: real clock but a mean flight above 0.35 s between
+                                   contacts (jumping, not running or walking): every gait
+                                   metric is unavailable with that reason */
     double incline_deg;
     double mean_visibility;
 };
@@ -485,6 +488,7 @@ void analysis_jumping_result_cleanup(struct an_jumping_result *r); /* NULL-safe 
  *     "fps": n, "cutoff_hz": n, "treadmill": bool, "incline_degree": n,
  *     "side_swaps_fixed": n, "arm_swaps_fixed": n, "alternation_violations": n,
  *     "time_base_not_real": bool (slow motion detected, see an_running_result),
+ *     "not_a_gait": bool (the contacts do not form a running or walking gait),
  *     "contacts": [ {"side":"left","t_on":s,"t_off":s,"frame_on":i,"frame_off":i}, ... ]
  *   }
  * }

@@ -178,6 +178,7 @@ json_t *analysis_running_json(const struct an_running_result *r, const struct an
     put(&b, kz, "incline_degree", num(r->incline_deg, 1e3));
     put(&b, kz, "alternation_violations", json_integer(r->alternation_violations));
     put(&b, kz, "time_base_not_real", json_boolean(r->time_base_not_real));
+    put(&b, kz, "not_a_gait", json_boolean(r->not_a_gait));
     put(&b, kz, "side_repair",
         json_string(r->side_repair_kept
                         ? "continuity"

@@ -79,6 +79,7 @@
 #define RUN_MIN_DUTY_PCT 15.0
 #define RUN_MAX_DUTY_PCT 45.0
 #define RUN_MIN_CADENCE_SPM 100.0
+#define RUN_MAX_FLIGHT_S 0.35 /* mean flight above this is no gait (see the check) */
 #define PAUSE_OF_MEDIAN 1.8
 
 static const struct {
@@ -985,6 +986,23 @@ static enum kz_err run_once(const struct an_series *s, const struct an_running_o
                                   "%.0f%%) at %.0f steps/min of video time",
                                   duty, cad);
         out->time_base_not_real = 1;
+    }
+    /* Not a gait: with a real clock a running step is airborne at most ~0.2 s (elite
+       sprinters 0.12-0.13 s, Weyand et al. 2000, J Appl Physiol 89:1991), walking
+       never. A mean flight above RUN_MAX_FLIGHT_S between the contacts means the
+       tracked person jumps (jumping jacks, hops, a flip) or the "contacts" are not
+       foot strikes, so no gait metric is reported (trunk lean and incline stay). */
+    if (!out->time_base_not_real && out->m[AN_RM_FLIGHT_TIME].available &&
+        out->m[AN_RM_FLIGHT_TIME].avg > RUN_MAX_FLIGHT_S) {
+        double fl = out->m[AN_RM_FLIGHT_TIME].avg;
+        for (int i = 0; i < AN_RM__COUNT; i++)
+            if (i != AN_RM_INCLINE && i != AN_RM_TRUNK_LEAN)
+                an_metric_unavailable(&out->m[i],
+                                      "no running or walking gait: %.2f s airborne between "
+                                      "foot contacts (a running step flies at most ~0.2 s)",
+                                      fl);
+        str_printf(reason, sizeof reason, "%s", out->m[AN_RM_FLIGHT_TIME].reason);
+        out->not_a_gait = 1;
     }
     /* GCT asymmetry (one value). */
     if (nL > 0 && nR > 0) {

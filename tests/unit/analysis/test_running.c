@@ -458,14 +458,23 @@ static void test_run_height_scale(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_run_30),           cmocka_unit_test(test_run_60),
-        cmocka_unit_test(test_run_120),          cmocka_unit_test(test_run_240),
-        cmocka_unit_test(test_run_events),       cmocka_unit_test(test_run_variable_rate),
-        cmocka_unit_test(test_run_lr_swap),      cmocka_unit_test(test_run_low_fps),
-        cmocka_unit_test(test_run_feet_hidden),  cmocka_unit_test(test_run_too_few_steps),
-        cmocka_unit_test(test_run_json),         cmocka_unit_test(test_run_json_repaired_keypoints),
-        cmocka_unit_test(test_run_slow_motion),  cmocka_unit_test(test_run_zoom_no_scale),
-        cmocka_unit_test(test_run_height_scale), cmocka_unit_test(test_run_uncertainty_conf_fps),
+        cmocka_unit_test(test_run_30),
+        cmocka_unit_test(test_run_60),
+        cmocka_unit_test(test_run_120),
+        cmocka_unit_test(test_run_240),
+        cmocka_unit_test(test_run_events),
+        cmocka_unit_test(test_run_variable_rate),
+        cmocka_unit_test(test_run_lr_swap),
+        cmocka_unit_test(test_run_low_fps),
+        cmocka_unit_test(test_run_feet_hidden),
+        cmocka_unit_test(test_run_too_few_steps),
+        cmocka_unit_test(test_run_json),
+        cmocka_unit_test(test_run_json_repaired_keypoints),
+        cmocka_unit_test(test_run_slow_motion),
+
+        cmocka_unit_test(test_run_zoom_no_scale),
+        cmocka_unit_test(test_run_height_scale),
+        cmocka_unit_test(test_run_uncertainty_conf_fps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -223,6 +223,10 @@ static enum kz_err draw_loop(struct video_ctx *c, struct render *rnd, struct pl_
         if (j->progress)
             j->progress(j->progress_user, i, j->n_frames);
     }
+    /* The decoder stops at a raised flag too and may have closed its queue
+       before this loop looked at the flag again. */
+    if (is_cancelled(j->cancel))
+        return err_set(e, KZ_E_CANCELLED, "cancelled at frame %d", i);
     return KZ_OK;
 }
 

@@ -24,6 +24,7 @@
  * Leg length: median hip-knee + knee-ankle of the raw left leg, in px.
  * Skips (exit 77) when the clip or the models are absent.
  */
+#include "clip_inputs.h"
 #include "analysis/analysis.h"
 #include "media/media.h"
 #include "pose/pose.h"
@@ -34,19 +35,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define SKIP 77
 #define MIN_CONF 0.5          /* visibility x presence for a raw ankle to count */
 #define CROSS_RATIO 0.5       /* crosswise cost below this share of the straight one */
 #define CROSS_MIN_LEG 0.5     /* straight displacement above this many leg lengths */
 #define RAW_JUMP_MIN_LEG 0.75 /* the raw labels must jump at least this far once */
 #define REPAIRED_JUMP_MAX_LEG 0.6
 #define MIN_KEPT 0.7
-
-static int file_exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && st.st_size > 0;
-}
 
 /* Pose the first max_frames frames of clip into s (lite model). */
 static int pose_clip(const char *clip, const char *models, int max_frames, struct an_series *s)
@@ -168,23 +162,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s CLIP MAX_FRAMES MIN_RAW_CROSSINGS\n", argv[0]);
         return 2;
     }
-    const char *media = getenv("KZ_SHARED_MEDIA");
-    const char *models = getenv("KINALYZE_MODELS_DIR");
-    char clip[1024], model_file[1024];
-    if (!media || !models) {
-        printf("SKIP: KZ_SHARED_MEDIA / KINALYZE_MODELS_DIR not set\n");
-        return SKIP;
-    }
-    str_printf(clip, sizeof(clip), "%s/%s", media, argv[1]);
-    str_printf(model_file, sizeof(model_file), "%s/pose_landmark_lite.tflite", models);
-    if (!file_exists(clip)) {
-        printf("SKIP: %s absent\n", clip);
-        return SKIP;
-    }
-    if (!file_exists(model_file)) {
-        printf("SKIP: %s absent (run make models)\n", model_file);
-        return SKIP;
-    }
+    const char *models = NULL;
+    char clip[1024];
+    if (clip_inputs(argv[1], "lite", clip, sizeof(clip), &models) != 0)
+        return CLIP_SKIP;
     int64_t max_frames = 0, min_cross = 0;
     if (str_to_i64(argv[2], 1, 1 << 20, &max_frames) != KZ_OK ||
         str_to_i64(argv[3], 1, 1 << 20, &min_cross) != KZ_OK) {

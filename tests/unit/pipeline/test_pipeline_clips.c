@@ -16,6 +16,7 @@
  * only the first frames (keeps the sanitizer build within the CI budget). Registered once per clip
  * in meson.build. Skips (exit 77) when the clip or the models are absent.
  */
+#include "clip_inputs.h"
 #include "media/media.h"
 #include "pipeline/pipeline.h"
 
@@ -26,14 +27,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define SKIP 77
-
-static int file_exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && st.st_size > 0;
-}
 
 /* "max:OBJECT.SERIES": the largest number of doc[OBJECT][SERIES]. */
 static int check_series_max(const json_t *doc, const char *spec, double lo, double hi)
@@ -144,24 +137,11 @@ int main(int argc, char **argv)
                 argv[0]);
         return 2;
     }
-    const char *media = getenv("KZ_SHARED_MEDIA");
-    const char *models = getenv("KINALYZE_MODELS_DIR");
-    char clip[1024], model_file[1024], dir[256], out_json[512], out_mp4[512];
-    if (!media || !models) {
-        printf("SKIP: KZ_SHARED_MEDIA / KINALYZE_MODELS_DIR not set\n");
-        return SKIP;
-    }
-    str_printf(clip, sizeof(clip), "%s/%s", media, argv[1]);
+    const char *models = NULL;
     const char *model = argc > 8 ? argv[8] : "lite";
-    str_printf(model_file, sizeof(model_file), "%s/pose_landmark_%s.tflite", models, model);
-    if (!file_exists(clip)) {
-        printf("SKIP: %s absent\n", clip);
-        return SKIP;
-    }
-    if (!file_exists(model_file)) {
-        printf("SKIP: %s absent (run make models)\n", model_file);
-        return SKIP;
-    }
+    char clip[1024], dir[256], out_json[512], out_mp4[512];
+    if (clip_inputs(argv[1], model, clip, sizeof(clip), &models) != 0)
+        return CLIP_SKIP;
     double lo = strtod(argv[4], NULL), hi = strtod(argv[5], NULL);
 
     str_copy(dir, sizeof(dir), "/tmp/kz_test_clip_XXXXXX");

@@ -15,6 +15,7 @@
  * Registered once per clip in meson.build (weightlifting block). Skips (exit
  * 77) when the clip or the models are absent.
  */
+#include "clip_inputs.h"
 #include "pipeline/pipeline.h"
 
 #include <jansson.h>
@@ -24,14 +25,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define SKIP 77
-
-static int file_exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && st.st_size > 0;
-}
 
 /* doc at a dotted path ("a.b.c"); NULL when any part is missing. */
 static const json_t *get_path(const json_t *doc, const char *path)
@@ -143,23 +136,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s CLIP EXERCISE MAX_FRAMES CHECK...\n", argv[0]);
         return 2;
     }
-    const char *media = getenv("KZ_SHARED_MEDIA");
-    const char *models = getenv("KINALYZE_MODELS_DIR");
-    char clip[1024], model_file[1024];
-    if (!media || !models) {
-        printf("SKIP: KZ_SHARED_MEDIA / KINALYZE_MODELS_DIR not set\n");
-        return SKIP;
-    }
-    str_printf(clip, sizeof(clip), "%s/%s", media, argv[1]);
-    str_printf(model_file, sizeof(model_file), "%s/pose_landmark_lite.tflite", models);
-    if (!file_exists(clip)) {
-        printf("SKIP: %s absent\n", clip);
-        return SKIP;
-    }
-    if (!file_exists(model_file)) {
-        printf("SKIP: %s absent (run make models)\n", model_file);
-        return SKIP;
-    }
+    const char *models = NULL;
+    char clip[1024];
+    if (clip_inputs(argv[1], "lite", clip, sizeof(clip), &models) != 0)
+        return CLIP_SKIP;
 
     struct pipeline_opts o;
     struct pipeline_result r;

@@ -739,7 +739,6 @@ enum kz_err pipeline_run(const struct pipeline_opts *o, struct pipeline_result *
     }
     rc = run_pose(o, &info, &track, an.have_lift ? &an.lift : NULL, out, &prog, e);
     out->timing.bar_s = an.lift.track_s;
-    out->timing.pose_s -= an.lift.track_s; /* run_pose timed the tracker with the pose */
     if (rc != KZ_OK)
         goto fail;
     {

@@ -10,7 +10,9 @@
  * candidate score favours the lifter's hands when wrist positions are given
  * (the plate centre lies on the bar axis, held in the hands) and otherwise the
  * bottom-centre of the picture (a lift starts with the bar on the floor).
- * Later frames search a window around the constant-velocity prediction with
+ * Letterbox bars (black rows across the width) are found on globally searched
+ * frames and kept while tracking. Later frames search a window around the
+ * constant-velocity prediction (only that window of the frame is downscaled) with
  * the radius held within ±15 % of the running median, and a candidate far from
  * the wrists is penalised. A frame without an acceptable circle is LOST in the
  * online result; vision_plate_tracker_finish() then removes isolated spikes,

@@ -151,14 +151,24 @@ static enum kz_err setup_size(struct vision_plate_tracker *t, const struct frame
     return KZ_OK;
 }
 
-/* Box-average the frame into the working planes. */
-static void downscale(struct vision_plate_tracker *t, const struct frame *f)
+/*
+ * Box-average the frame into the working planes, only the working-coordinate
+ * window [x0,x1)×[y0,y1) (clamped): while tracking, the local search reads
+ * nothing else, and the full 1080×1920 frame would cost most of the tracker's
+ * time per frame.
+ */
+static void downscale(struct vision_plate_tracker *t, const struct frame *f, int x0, int y0, int x1,
+                      int y1)
 {
     int s = t->scale, w = t->w, h = t->h;
     size_t px = (size_t)w * (size_t)h;
     float inv = 1.0f / (float)(s * s);
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
+    x0 = x0 < 0 ? 0 : x0;
+    y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > w ? w : x1;
+    y1 = y1 > h ? h : y1;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
             unsigned sum[3] = {0, 0, 0};
             for (int dy = 0; dy < s; dy++) {
                 const uint8_t *p = f->data + (size_t)(y * s + dy) * f->stride + (size_t)x * s * 3;
@@ -587,18 +597,25 @@ enum kz_err vision_plate_tracker_process(struct vision_plate_tracker *t, const s
         return err_set(e, KZ_E_INVALID, "vision: timestamps go back (%.3f after %.3f)", f->t_s,
                        t->last_t);
     t->last_t = f->t_s;
-    downscale(t, f);
-    find_active_rows(t);
 
     int shortside = t->w < t->h ? t->w : t->h;
     int rmin_g = (int)fmax(3, t->o.min_diameter_frac * shortside / 2);
     int rmax_g = (int)(t->o.max_diameter_frac * shortside / 2);
     double pred_x = t->cx + t->vx, pred_y = t->cy + t->vy;
     global = !t->locked || t->lost > MAX_LOST_LOCAL;
+    if (global) {
+        downscale(t, f, 0, 0, t->w, t->h);
+        find_active_rows(t);
+    }
     if (!global) {
         double rm = median_radius(t);
         double half = 1.3 * rm + 0.6 * hypot(t->vx, t->vy) + 0.7 * rm * (1 + t->lost);
         int rmin = (int)floor(rm * 0.85), rmax = (int)ceil(rm * 1.15);
+        /* the search window, plus what its candidates read around it (Sobel
+           neighbours, the colour annulus of a circle centred on its edge) */
+        int m = rmax + 2;
+        downscale(t, f, (int)(pred_x - half) - m, (int)(pred_y - half) - m,
+                  (int)(pred_x + half) + 1 + m, (int)(pred_y + half) + 1 + m);
         nc = search(t, (int)(pred_x - half), (int)(pred_y - half), (int)(pred_x + half) + 1,
                     (int)(pred_y + half) + 1, rmin < 3 ? 3 : rmin, rmax, 6, 0, cand, &thr);
         double sig = 0.35 * rm + 0.5 * hypot(t->vx, t->vy) + 0.5 * rm * t->lost;

@@ -171,6 +171,7 @@ enum kz_err worker_stage_analysis(struct worker_job *j, struct err_ctx *e)
     if (rc != KZ_OK)
         goto fail;
     tmp[0] = 0;
+    worker_job_set_step(j, PIPELINE_STAGE_RESULTS); /* the beat thread has stopped */
     rc = worker_job_progress(j, 1.0, e);
     if (rc == KZ_OK)
         rc = store_session_set_results(worker_job_store(j), s->id, text, e);

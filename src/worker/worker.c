@@ -64,7 +64,10 @@ const atomic_int *worker_job_cancel_flag(const struct worker_job *j)
 
 void worker_job_set_step(struct worker_job *j, const char *step)
 {
+    if (strcmp(j->step, step ? step : "") == 0)
+        return;
     str_copy(j->step, sizeof(j->step), step ? step : "");
+    j->last_beat_s = 0; /* a new step is published at the next progress report */
 }
 
 static enum kz_err job_beat(struct worker_job *j, int progress, struct err_ctx *e)

@@ -83,7 +83,9 @@ enum kz_err worker_job_progress(struct worker_job *j, double fraction, struct er
  * Name the step the current stage is in ("pose", "video", ...; NULL or ""
  * for none): the published stage becomes "<stage>:<step>", e.g.
  * "analysis:pose", from the next progress report on. `step` is copied
- * (at most 15 characters). Call from the thread that reports progress.
+ * (at most 15 characters) and published at the next progress report even
+ * when the percentage did not change. Call from the thread that reports
+ * progress.
  */
 void worker_job_set_step(struct worker_job *j, const char *step);
 /* 1 when the job should stop (cheap; no store access). */

@@ -208,6 +208,7 @@ class Analysis(unittest.TestCase):
                 break
             time.sleep(0.05)
         self.assertEqual(doc["status"], "completed", doc)
+        self.assertEqual(doc["stage"], "analysis:results", doc)  # the step run last
         self.assertIn("analysis:pose", seen)
         self.assertIn("analysis:video", seen)
         self.assertLess(seen.index("analysis:pose"), seen.index("analysis:video"))

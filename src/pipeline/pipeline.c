@@ -738,7 +738,6 @@ enum kz_err pipeline_run(const struct pipeline_opts *o, struct pipeline_result *
         stage = PIPELINE_STAGE_POSE;
     }
     rc = run_pose(o, &info, &track, an.have_lift ? &an.lift : NULL, out, &prog, e);
-    out->timing.bar_s = an.lift.track_s;
     if (rc != KZ_OK)
         goto fail;
     {
@@ -752,8 +751,8 @@ enum kz_err pipeline_run(const struct pipeline_opts *o, struct pipeline_result *
         stage = PIPELINE_STAGE_BAR;
         progress_report(&prog, stage, 0, PCT_ANALYSIS, PCT_ANALYSIS);
         t0 = time_mono_s();
-        rc = pl_lift_finish_bar(&an.lift, e);
-        out->timing.bar_s += time_mono_s() - t0;
+        rc = pl_lift_finish_bar(&an.lift, e); /* joins the tracker thread */
+        out->timing.bar_s = an.lift.track_s + an.lift.copy_s + (time_mono_s() - t0);
         if (rc != KZ_OK)
             goto fail;
         progress_report(&prog, stage, 100, PCT_ANALYSIS, PCT_ANALYSIS);

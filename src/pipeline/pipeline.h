@@ -121,7 +121,9 @@ struct pipeline_timing {
     double probe_s;
     double decode_s; /* pass 1 decoding (inside the pose stage) */
     double pose_s;   /* pose inference (inside the pose stage) */
-    double bar_s;    /* weightlifting: plate tracking in pass 1 plus finishing the track */
+    double bar_s;    /* weightlifting: plate tracker busy time (its own thread, overlapping
+                        the pose stage) + frame copies for it + the wait for it and finishing
+                        the track */
     double analysis_s;
     double video_s;  /* the whole analyzed-video stage */
     double render_s; /* overlay drawing (inside the video stage) */

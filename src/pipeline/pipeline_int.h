@@ -18,6 +18,7 @@
 #include "vision/vision.h"
 
 #include <jansson.h>
+#include <pthread.h>
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -68,11 +69,50 @@ struct pl_video_stats {
 enum kz_err pl_video_write(const struct pl_video_job *j, struct pl_video_stats *st,
                            struct err_ctx *e);
 
+/* ---- bounded frame queue between threads (pipeline_queue.c) ---- */
+
+#define PL_QUEUE_SLOTS 4
+
+struct pl_fqueue {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct frame slot[PL_QUEUE_SLOTS]; /* allocated on first fill, freed by destroy */
+    int head, count; /* filled slots: head .. head + count - 1 (mod PL_QUEUE_SLOTS) */
+    int closed;      /* the producer pushes no more */
+    int aborted;     /* the consumer stopped: producers give up */
+};
+
+void pl_fq_init(struct pl_fqueue *q);
+void pl_fq_destroy(struct pl_fqueue *q); /* frees the slots' pixels */
+/* Producer: the next empty slot, waiting for one; NULL once the queue is aborted. */
+struct frame *pl_fq_acquire(struct pl_fqueue *q);
+void pl_fq_commit(struct pl_fqueue *q); /* the acquired slot is filled */
+/* Consumer: the oldest filled slot, waiting; NULL when closed and drained, or aborted. */
+const struct frame *pl_fq_peek(struct pl_fqueue *q);
+void pl_fq_release(struct pl_fqueue *q); /* done with the peeked slot */
+void pl_fq_close(struct pl_fqueue *q);   /* producer: no more frames */
+void pl_fq_abort(struct pl_fqueue *q);   /* either side: stop both */
+/* Index 0..PL_QUEUE_SLOTS-1 of slot `f` of `q` (for data kept beside the frames). */
+int pl_fq_slot_index(const struct pl_fqueue *q, const struct frame *f);
+/* Copy pixels, t_s and index of `src` into slot `dst` (allocated on first use).
+   Errors: KZ_E_NOMEM, KZ_E_INVALID. */
+enum kz_err pl_frame_fill(struct frame *dst, const struct frame *src, struct err_ctx *e);
+
 /* ---- weightlifting (pipeline_lift.c) ---- */
 
 struct pl_lift {
     struct vision_plate_tracker *tracker;
-    double track_s; /* plate tracker busy time */
+    /* The tracker runs on its own thread, fed by the pose pass through a frame
+       queue (the wrists of each frame kept beside its slot); its error, if
+       any, is read after the queue is aborted or the thread joined. */
+    pthread_t thread;
+    int thread_started, queue_ready;
+    struct pl_fqueue q;
+    struct vision_hands hands[PL_QUEUE_SLOTS];
+    enum kz_err track_rc;
+    struct err_ctx track_e;
+    double track_s; /* plate tracker busy time (its thread; read after the join) */
+    double copy_s;  /* frame copies into the queue (pose thread) */
     struct vision_plate_track bar;
     struct an_kinematics kin;
     int have_kin;
@@ -84,19 +124,24 @@ struct pl_lift {
     char phase[32];
 };
 
-/* Create the plate tracker (plate diameter from the options). Errors: KZ_E_INVALID, KZ_E_NOMEM. */
+/*
+ * Create the plate tracker (plate diameter from the options) and start its
+ * thread. Errors: KZ_E_INVALID, KZ_E_NOMEM, KZ_E_INTERNAL (thread).
+ */
 enum kz_err pl_lift_begin(const struct pipeline_opts *o, struct pl_lift *l, struct err_ctx *e);
 
 /*
- * Track the plate in the pose pass' frame `f` (borrowed), seeded by the
- * visible wrists of `pr`. Errors: those of vision_plate_tracker_process.
+ * Queue the pose pass' frame `f` (copied) with the visible wrists of `pr`
+ * for the tracker thread; waits while the queue is full. Errors: KZ_E_NOMEM
+ * (copy), or the tracker's own error once it has failed.
  */
 enum kz_err pl_lift_frame(struct pl_lift *l, const struct frame *f, const struct pose_result *pr,
                           struct err_ctx *e);
 
 /*
- * Finish the bar track. KZ_E_NOT_FOUND when no frame had a plate (the
- * message says what to film), else as vision_plate_tracker_finish.
+ * Wait for the tracker thread to drain the queue, then finish the bar track.
+ * KZ_E_NOT_FOUND when no frame had a plate (the message says what to film),
+ * else the tracker's error or those of vision_plate_tracker_finish.
  */
 enum kz_err pl_lift_finish_bar(struct pl_lift *l, struct err_ctx *e);
 
@@ -117,6 +162,6 @@ enum kz_err pl_lift_plan(struct pl_lift *l, struct err_ctx *e);
 /* Add the bar trail, the phase name and the lift's info lines to `ov` for frame i. */
 void pl_lift_overlay(struct pl_lift *l, int i, struct render_overlay *ov);
 
-void pl_lift_cleanup(struct pl_lift *l); /* NULL-safe; zeroes `l` */
+void pl_lift_cleanup(struct pl_lift *l); /* NULL-safe; stops the thread; zeroes `l` */
 
 #endif

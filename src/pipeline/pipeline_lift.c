@@ -1,11 +1,12 @@
 /*
  * pipeline_lift.c — weightlifting inside the pipeline: the near plate is
  * tracked on the pose pass' full-size frames (src/vision, seeded at the
- * lifter's visible wrists), the track is finished (spikes removed, short gaps
- * interpolated and flagged), body kinematics come from analysis_prepare() on
- * the same frames, src/lift turns both into phases, bar kinematics and power,
- * and this file assembles the vendor's weightlifting document and the
- * per-frame overlay (bar trail coloured by speed, phase name, key figures).
+ * lifter's visible wrists) by a thread of its own, fed through a bounded
+ * frame queue so tracking overlaps pose estimation; the track is finished (spikes removed, short
+ * gaps interpolated and flagged), body kinematics come from analysis_prepare() on the same frames,
+ * src/lift turns both into phases, bar kinematics and power, and this file assembles the vendor's
+ * weightlifting document and the per-frame overlay (bar trail coloured by speed, phase name, key
+ * figures).
  *
  * Scale: metres per pixel from the plate's apparent diameter (450 mm IWF
  * bumper plate unless the caller says otherwise), reported with its relative
@@ -19,13 +20,41 @@
 
 #define WRIST_MIN_VISIBILITY 0.5 /* wrists below this do not seed the plate search */
 
+static void *track_main(void *arg)
+{
+    struct pl_lift *l = arg;
+    const struct frame *f;
+    while ((f = pl_fq_peek(&l->q)) != NULL) {
+        double t0 = time_mono_s();
+        enum kz_err rc = vision_plate_tracker_process(
+            l->tracker, f, &l->hands[pl_fq_slot_index(&l->q, f)], NULL, &l->track_e);
+        l->track_s += time_mono_s() - t0;
+        pl_fq_release(&l->q);
+        if (rc != KZ_OK) {
+            l->track_rc = rc;
+            pl_fq_abort(&l->q); /* the producer's next acquire sees it */
+            break;
+        }
+    }
+    return NULL;
+}
+
 enum kz_err pl_lift_begin(const struct pipeline_opts *o, struct pl_lift *l, struct err_ctx *e)
 {
     struct vision_plate_opts vo = {0};
+    enum kz_err rc;
     (void)o;
     memset(l, 0, sizeof(*l));
     vo.plate_diameter_m = VISION_PLATE_DIAMETER_M;
-    return vision_plate_tracker_create(&vo, &l->tracker, e);
+    rc = vision_plate_tracker_create(&vo, &l->tracker, e);
+    if (rc != KZ_OK)
+        return rc;
+    pl_fq_init(&l->q);
+    l->queue_ready = 1;
+    if (pthread_create(&l->thread, NULL, track_main, l) != 0)
+        return err_set(e, KZ_E_INTERNAL, "cannot start the plate tracker thread");
+    l->thread_started = 1;
+    return KZ_OK;
 }
 
 enum kz_err pl_lift_frame(struct pl_lift *l, const struct frame *f, const struct pose_result *pr,
@@ -42,13 +71,34 @@ enum kz_err pl_lift_frame(struct pl_lift *l, const struct frame *f, const struct
         }
     }
     double t0 = time_mono_s();
-    enum kz_err rc = vision_plate_tracker_process(l->tracker, f, &hands, NULL, e);
-    l->track_s += time_mono_s() - t0;
-    return rc;
+    struct frame *slot = pl_fq_acquire(&l->q);
+    if (!slot) { /* the tracker failed (it aborted the queue before returning) */
+        if (e)
+            *e = l->track_e;
+        return l->track_rc != KZ_OK ? l->track_rc
+                                    : err_set(e, KZ_E_INTERNAL, "plate tracker stopped");
+    }
+    enum kz_err rc = pl_frame_fill(slot, f, e);
+    if (rc != KZ_OK)
+        return rc;
+    l->hands[pl_fq_slot_index(&l->q, slot)] = hands;
+    pl_fq_commit(&l->q);
+    l->copy_s += time_mono_s() - t0;
+    return KZ_OK;
 }
 
 enum kz_err pl_lift_finish_bar(struct pl_lift *l, struct err_ctx *e)
 {
+    if (l->thread_started) {
+        pl_fq_close(&l->q);
+        pthread_join(l->thread, NULL);
+        l->thread_started = 0;
+    }
+    if (l->track_rc != KZ_OK) {
+        if (e)
+            *e = l->track_e;
+        return l->track_rc;
+    }
     enum kz_err rc = vision_plate_tracker_finish(l->tracker, &l->bar, e);
     if (rc != KZ_OK)
         return rc;
@@ -259,6 +309,12 @@ void pl_lift_cleanup(struct pl_lift *l)
 {
     if (!l)
         return;
+    if (l->thread_started) {
+        pl_fq_abort(&l->q);
+        pthread_join(l->thread, NULL);
+    }
+    if (l->queue_ready)
+        pl_fq_destroy(&l->q);
     vision_plate_tracker_destroy(l->tracker);
     vision_plate_track_cleanup(&l->bar);
     if (l->have_kin)

@@ -4,7 +4,7 @@
  *   decoder thread ──frames──▶ calling thread ──frames──▶ encoder thread
  *   (decode, downscale)         (overlay drawing)          (RGB→YUV, H.264)
  *
- * Each arrow is a bounded queue of QUEUE_SLOTS preallocated frames. A
+ * Each arrow is a bounded queue of PL_QUEUE_SLOTS preallocated frames. A
  * producer fills the slot after the filled ones while the consumer reads the
  * oldest, so slots are never shared and the lock only guards the counters.
  * Run one after the other, the three cost their sum (about 12 ms per
@@ -23,112 +23,6 @@
 #include <pthread.h>
 #include <string.h>
 
-#define QUEUE_SLOTS 4
-
-struct fqueue {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct frame slot[QUEUE_SLOTS];
-    int head, count; /* filled slots: head .. head + count - 1 (mod QUEUE_SLOTS) */
-    int closed;      /* the producer pushes no more */
-    int aborted;     /* the consumer stopped: producers give up */
-};
-
-static void fq_init(struct fqueue *q)
-{
-    memset(q, 0, sizeof(*q));
-    pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->cv, NULL);
-}
-
-static void fq_destroy(struct fqueue *q)
-{
-    for (int i = 0; i < QUEUE_SLOTS; i++)
-        frame_free(&q->slot[i]);
-    pthread_cond_destroy(&q->cv);
-    pthread_mutex_destroy(&q->mu);
-}
-
-/* Producer: the next empty slot, waiting for one; NULL once the queue is aborted. */
-static struct frame *fq_acquire(struct fqueue *q)
-{
-    struct frame *f = NULL;
-    pthread_mutex_lock(&q->mu);
-    while (q->count == QUEUE_SLOTS && !q->aborted)
-        pthread_cond_wait(&q->cv, &q->mu);
-    if (!q->aborted)
-        f = &q->slot[(q->head + q->count) % QUEUE_SLOTS];
-    pthread_mutex_unlock(&q->mu);
-    return f;
-}
-
-/* Producer: the slot from fq_acquire is filled. */
-static void fq_commit(struct fqueue *q)
-{
-    pthread_mutex_lock(&q->mu);
-    q->count++;
-    pthread_cond_broadcast(&q->cv);
-    pthread_mutex_unlock(&q->mu);
-}
-
-/* Consumer: the oldest filled slot, waiting for one; NULL when closed and drained, or aborted. */
-static const struct frame *fq_peek(struct fqueue *q)
-{
-    const struct frame *f = NULL;
-    pthread_mutex_lock(&q->mu);
-    while (q->count == 0 && !q->closed && !q->aborted)
-        pthread_cond_wait(&q->cv, &q->mu);
-    if (q->count > 0 && !q->aborted)
-        f = &q->slot[q->head];
-    pthread_mutex_unlock(&q->mu);
-    return f;
-}
-
-/* Consumer: done with the slot from fq_peek. */
-static void fq_release(struct fqueue *q)
-{
-    pthread_mutex_lock(&q->mu);
-    q->head = (q->head + 1) % QUEUE_SLOTS;
-    q->count--;
-    pthread_cond_broadcast(&q->cv);
-    pthread_mutex_unlock(&q->mu);
-}
-
-static void fq_set(struct fqueue *q, int *flag)
-{
-    pthread_mutex_lock(&q->mu);
-    *flag = 1;
-    pthread_cond_broadcast(&q->cv);
-    pthread_mutex_unlock(&q->mu);
-}
-
-static void fq_close(struct fqueue *q)
-{
-    fq_set(q, &q->closed);
-}
-static void fq_abort(struct fqueue *q)
-{
-    fq_set(q, &q->aborted);
-}
-
-/* Copy pixels, t_s and index of `src` into slot `dst` (allocated on first use). */
-static enum kz_err slot_fill(struct frame *dst, const struct frame *src, struct err_ctx *e)
-{
-    if (dst->data && (dst->width != src->width || dst->height != src->height))
-        frame_free(dst);
-    if (!dst->data) {
-        enum kz_err rc = frame_alloc(dst, src->width, src->height, e);
-        if (rc != KZ_OK)
-            return rc;
-    }
-    for (int y = 0; y < src->height; y++)
-        memcpy(dst->data + (size_t)y * dst->stride, src->data + (size_t)y * src->stride,
-               (size_t)src->width * 3);
-    dst->t_s = src->t_s;
-    dst->index = src->index;
-    return KZ_OK;
-}
-
 static int is_cancelled(const atomic_int *c)
 {
     return c && atomic_load(c) != 0;
@@ -138,8 +32,8 @@ struct video_ctx {
     const struct pl_video_job *job;
     struct media_decoder *dec;
     struct media_encoder *enc;
-    struct fqueue qd; /* decoded frames -> drawing */
-    struct fqueue qe; /* drawn frames -> encoder */
+    struct pl_fqueue qd; /* decoded frames -> drawing */
+    struct pl_fqueue qe; /* drawn frames -> encoder */
     enum kz_err dec_rc, enc_rc;
     struct err_ctx dec_e, enc_e;
     double decode_s, encode_s;
@@ -158,17 +52,17 @@ static void *decode_main(void *arg)
         rc = media_decoder_next(c->dec, &f, &c->dec_e);
         if (rc != KZ_OK || !f)
             break;
-        struct frame *slot = fq_acquire(&c->qd);
+        struct frame *slot = pl_fq_acquire(&c->qd);
         if (!slot)
             break;
-        rc = slot_fill(slot, f, &c->dec_e);
+        rc = pl_frame_fill(slot, f, &c->dec_e);
         c->decode_s += time_mono_s() - t0;
         if (rc != KZ_OK)
             break;
-        fq_commit(&c->qd);
+        pl_fq_commit(&c->qd);
     }
     c->dec_rc = rc;
-    fq_close(&c->qd);
+    pl_fq_close(&c->qd);
     return NULL;
 }
 
@@ -177,13 +71,13 @@ static void *encode_main(void *arg)
     struct video_ctx *c = arg;
     enum kz_err rc = KZ_OK;
     const struct frame *f;
-    while ((f = fq_peek(&c->qe)) != NULL) {
+    while ((f = pl_fq_peek(&c->qe)) != NULL) {
         double t0 = time_mono_s();
         rc = media_encoder_write(c->enc, f, &c->enc_e);
         c->encode_s += time_mono_s() - t0;
-        fq_release(&c->qe);
+        pl_fq_release(&c->qe);
         if (rc != KZ_OK) {
-            fq_abort(&c->qe);
+            pl_fq_abort(&c->qe);
             break;
         }
         c->encoded++;
@@ -201,7 +95,7 @@ static enum kz_err draw_loop(struct video_ctx *c, struct render *rnd, struct pl_
     const struct frame *f;
     enum kz_err rc = KZ_OK;
     int i = 0;
-    while ((f = fq_peek(&c->qd)) != NULL) {
+    while ((f = pl_fq_peek(&c->qd)) != NULL) {
         const struct frame *drawn = NULL;
         if (is_cancelled(j->cancel))
             return err_set(e, KZ_E_CANCELLED, "cancelled at frame %d", i);
@@ -211,14 +105,14 @@ static enum kz_err draw_loop(struct video_ctx *c, struct render *rnd, struct pl_
         st->render_s += time_mono_s() - t0;
         if (rc != KZ_OK)
             return rc;
-        struct frame *slot = fq_acquire(&c->qe);
+        struct frame *slot = pl_fq_acquire(&c->qe);
         if (!slot)
             return KZ_OK; /* the encoder failed; its error is reported */
-        rc = slot_fill(slot, drawn, e);
+        rc = pl_frame_fill(slot, drawn, e);
         if (rc != KZ_OK)
             return rc;
-        fq_commit(&c->qe);
-        fq_release(&c->qd);
+        pl_fq_commit(&c->qe);
+        pl_fq_release(&c->qd);
         i++;
         if (j->progress)
             j->progress(j->progress_user, i, j->n_frames);
@@ -242,8 +136,8 @@ enum kz_err pl_video_write(const struct pl_video_job *j, struct pl_video_stats *
 
     memset(&c, 0, sizeof(c));
     c.job = j;
-    fq_init(&c.qd);
-    fq_init(&c.qe);
+    pl_fq_init(&c.qd);
+    pl_fq_init(&c.qe);
     if (st)
         memset(st, 0, sizeof(*st));
     if (!j || !st || !j->in_path || !j->out_path || !j->overlay || j->n_frames < 1 ||
@@ -278,11 +172,11 @@ enum kz_err pl_video_write(const struct pl_video_job *j, struct pl_video_stats *
     enc_started = 1;
 
     rc = draw_loop(&c, rnd, st, e);
-    fq_abort(&c.qd); /* no-op for a decoder that already finished */
+    pl_fq_abort(&c.qd); /* no-op for a decoder that already finished */
     if (rc == KZ_OK)
-        fq_close(&c.qe);
+        pl_fq_close(&c.qe);
     else
-        fq_abort(&c.qe);
+        pl_fq_abort(&c.qe);
     pthread_join(dec_thread, NULL);
     pthread_join(enc_thread, NULL);
     dec_started = enc_started = 0;
@@ -299,8 +193,8 @@ enum kz_err pl_video_write(const struct pl_video_job *j, struct pl_video_stats *
     c.encode_s += time_mono_s() - t0;
 fail:
     if (dec_started || enc_started) {
-        fq_abort(&c.qd);
-        fq_abort(&c.qe);
+        pl_fq_abort(&c.qd);
+        pl_fq_abort(&c.qe);
         if (dec_started)
             pthread_join(dec_thread, NULL);
         if (enc_started)
@@ -313,7 +207,7 @@ fail:
     media_encoder_destroy(c.enc);
     media_decoder_close(c.dec);
     render_destroy(rnd);
-    fq_destroy(&c.qd);
-    fq_destroy(&c.qe);
+    pl_fq_destroy(&c.qd);
+    pl_fq_destroy(&c.qe);
     return rc;
 }

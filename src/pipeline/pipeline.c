@@ -732,9 +732,9 @@ enum kz_err pipeline_run(const struct pipeline_opts *o, struct pipeline_result *
     if (o->activity == PIPELINE_WEIGHTLIFTING) {
         stage = PIPELINE_STAGE_BAR;
         rc = pl_lift_begin(o, &an.lift, e);
+        an.have_lift = 1; /* also after a failed begin: cleanup frees what it made */
         if (rc != KZ_OK)
             goto fail;
-        an.have_lift = 1;
         stage = PIPELINE_STAGE_POSE;
     }
     rc = run_pose(o, &info, &track, an.have_lift ? &an.lift : NULL, out, &prog, e);

@@ -2,11 +2,12 @@
  * pipeline_lift.c — weightlifting inside the pipeline: the near plate is
  * tracked on the pose pass' full-size frames (src/vision, seeded at the
  * lifter's visible wrists) by a thread of its own, fed through a bounded
- * frame queue so tracking overlaps pose estimation; the track is finished (spikes removed, short
- * gaps interpolated and flagged), body kinematics come from analysis_prepare() on the same frames,
- * src/lift turns both into phases, bar kinematics and power, and this file assembles the vendor's
- * weightlifting document and the per-frame overlay (bar trail coloured by speed, phase name, key
- * figures).
+ * frame queue so tracking overlaps pose estimation; the track is finished
+ * (spikes removed, short gaps interpolated and flagged), body kinematics come
+ * from analysis_prepare() on the same frames, src/lift turns both into
+ * phases, bar kinematics and power, and this file assembles the vendor's
+ * weightlifting document and the per-frame overlay (bar trail coloured by
+ * speed, phase name, key figures).
  *
  * Scale: metres per pixel from the plate's apparent diameter (450 mm IWF
  * bumper plate unless the caller says otherwise), reported with its relative

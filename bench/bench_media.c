@@ -143,9 +143,9 @@ int main(int argc, char **argv)
     }
     for (int r = 0; r < reps; r++)
         v[r] = bench_encode(1280, 720, 120, &cpu[r]);
-    printf(
-        "encode 1280x720 H.264 (superfast, crf 23): %7.1f fps, %6.2f ms CPU/frame (medians of %d)\n",
-        median(v, reps), median(cpu, reps), reps);
+    printf("encode 1280x720 H.264 (superfast, crf 23): %7.1f fps, %6.2f ms CPU/frame (medians of "
+           "%d)\n",
+           median(v, reps), median(cpu, reps), reps);
 
     /* Pose warps on a frame of the clip's size. */
     {

@@ -287,28 +287,30 @@ static void analysis_out_cleanup(struct analysis_out *a)
     memset(a, 0, sizeof(*a));
 }
 
+void pipeline_frame_from_pose(const struct pose_result *pr, struct an_frame *f)
+{
+    f->t_s = pr->t_s;
+    f->valid = pr->found;
+    if (!pr->found)
+        return;
+    for (int k = 0; k < AN_N_LANDMARKS && k < POSE_N_LANDMARKS; k++) {
+        f->lm[k].x_px = pr->lm[k].x_px;
+        f->lm[k].y_px = pr->lm[k].y_px;
+        f->lm[k].z = pr->lm[k].z;
+        f->lm[k].visibility = pr->lm[k].visibility;
+        f->lm[k].presence = pr->lm[k].presence;
+        for (int c = 0; c < 3; c++)
+            f->world_m[k][c] = pr->world_m[k][c];
+    }
+}
+
 static enum kz_err build_series(const struct pose_track *t, struct an_series *s, struct err_ctx *e)
 {
     enum kz_err rc = analysis_series_init(s, t->n, t->width, t->height, e);
     if (rc != KZ_OK)
         return rc;
-    for (int i = 0; i < t->n; i++) {
-        const struct pose_result *p = &t->res[i];
-        struct an_frame *f = &s->frames[i];
-        f->t_s = p->t_s;
-        f->valid = p->found;
-        if (!p->found)
-            continue;
-        for (int k = 0; k < AN_N_LANDMARKS && k < POSE_N_LANDMARKS; k++) {
-            f->lm[k].x_px = p->lm[k].x_px;
-            f->lm[k].y_px = p->lm[k].y_px;
-            f->lm[k].z = p->lm[k].z;
-            f->lm[k].visibility = p->lm[k].visibility;
-            f->lm[k].presence = p->lm[k].presence;
-            for (int c = 0; c < 3; c++)
-                f->world_m[k][c] = p->world_m[k][c];
-        }
-    }
+    for (int i = 0; i < t->n; i++)
+        pipeline_frame_from_pose(&t->res[i], &s->frames[i]);
     return KZ_OK;
 }
 

@@ -40,7 +40,9 @@
 #ifndef KZ_PIPELINE_H
 #define KZ_PIPELINE_H
 
+#include "analysis/analysis.h"
 #include "core/core.h"
+#include "pose/pose.h"
 
 #include <jansson.h>
 #include <stdatomic.h>
@@ -159,6 +161,14 @@ struct pipeline_result {
  */
 enum kz_err pipeline_run(const struct pipeline_opts *o, struct pipeline_result *out,
                          struct err_ctx *e);
+
+/*
+ * One pose result as the analysis module's input frame: timestamp, validity
+ * (a person found), and, when found, the 33 landmarks (pixels, z,
+ * visibility, presence) and world landmarks (metres). Shared by the
+ * pipeline, the analysis benchmarks and the clip tests.
+ */
+void pipeline_frame_from_pose(const struct pose_result *pr, struct an_frame *out);
 
 /* Free the document and zero `r`. NULL-safe. */
 void pipeline_result_cleanup(struct pipeline_result *r);

@@ -26,6 +26,7 @@
  */
 #include "clip_inputs.h"
 #include "analysis/analysis.h"
+#include "pipeline/pipeline.h"
 #include "media/media.h"
 #include "pose/pose.h"
 
@@ -76,17 +77,7 @@ static int pose_clip(const char *clip, const char *models, int max_frames, struc
             fprintf(stderr, "FAIL: pose: %s\n", err_msg(&e));
             goto done;
         }
-        struct an_frame *af = &s->frames[n++];
-        af->t_s = fr->t_s;
-        af->valid = pr.found;
-        for (int j = 0; j < AN_N_LANDMARKS; j++) {
-            af->lm[j].x_px = pr.lm[j].x_px;
-            af->lm[j].y_px = pr.lm[j].y_px;
-            af->lm[j].z = pr.lm[j].z;
-            af->lm[j].visibility = pr.lm[j].visibility;
-            af->lm[j].presence = pr.lm[j].presence;
-            memcpy(af->world_m[j], pr.world_m[j], sizeof af->world_m[j]);
-        }
+        pipeline_frame_from_pose(&pr, &s->frames[n++]);
     }
     s->n_frames = n;
     rc = 0;
